@@ -1,0 +1,7 @@
+"""python -m morgue"""
+
+import sys
+
+from morgue.cli import main
+
+sys.exit(main())

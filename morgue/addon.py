@@ -1,0 +1,43 @@
+"""Wires morgue's components into Scrapy at add-on priority.
+
+A user's ``settings.py`` or ``-s`` still wins: everything here is set only
+where nothing stronger already is.
+"""
+
+from __future__ import annotations
+
+import morgue
+
+DOWNLOADER_MIDDLEWARES = {
+    # above every stock middleware: sees raw bodies and each redirect hop
+    "morgue.capture.WarcCaptureMiddleware": 950,
+    # before RetryMiddleware (550): a Retry-After pause instead of an immediate retry
+    "morgue.retryafter.RetryAfterMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "morgue.pipelines.extract.ExtractPipeline": 300,
+    "morgue.pipelines.text.TextPipeline": 800,
+}
+EXTENSIONS = {
+    "morgue.extensions.upload.UploadExtension": 100,
+    "morgue.extensions.report.ReportExtension": 500,
+    "morgue.extensions.progress.ProgressExtension": 510,
+}
+
+
+def user_agent(contact: str) -> str:
+    return f"morgue/{morgue.__version__} (news archiver; +{contact})"
+
+
+class MorgueAddon:
+    def update_settings(self, settings) -> None:
+        for name, components in (
+            ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+            ("ITEM_PIPELINES", ITEM_PIPELINES),
+            ("EXTENSIONS", EXTENSIONS),
+        ):
+            for path, order in components.items():
+                settings.setdefault_in_component_priority_dict(name, path, order)
+        contact = settings.get("MORGUE_CONTACT")
+        if contact and settings.getpriority("USER_AGENT") <= settings.getpriority("MORGUE_CONTACT"):
+            settings.set("USER_AGENT", user_agent(contact), priority="addon")

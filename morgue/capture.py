@@ -1,0 +1,120 @@
+"""Downloader middleware that archives every HTTP exchange as it came off the wire.
+
+It sits at 950, above every stock middleware, so its ``process_response``
+runs first: before redirects become new requests, before retries, before
+HttpCompressionMiddleware decodes the body. What it archives is therefore
+each hop of a redirect, every error page and the body still encoded.
+
+Settings: ``MORGUE_WARC_ENABLED``, ``MORGUE_WARC_PREFIX``, ``MORGUE_WARC_MAX_SIZE``,
+``MORGUE_OPERATOR``, ``MORGUE_SPOOL`` / ``MORGUE_STORE`` (where files are written).
+"""
+
+from __future__ import annotations
+
+import platform
+import socket
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+import morgue
+from morgue.spool import spool_from_settings
+from morgue.warc.records import (
+    metadata_record,
+    payload_digest,
+    record_id,
+    request_record,
+    response_record,
+)
+from morgue.warc.writer import RotatingWarcWriter
+
+#: request.meta key: when the request left (WARC-Date of the exchange)
+FETCH_START = "morgue_fetch_start"
+#: request.meta key: where the response record landed (read by the text pipeline)
+WARC_LOCATION = "morgue_warc"
+#: request.meta key: how the URL was found (written as a metadata record)
+DISCOVERY = "morgue_discovery"
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler, writer: RotatingWarcWriter):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.writer = writer
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("MORGUE_WARC_ENABLED", True):
+            raise NotConfigured("MORGUE_WARC_ENABLED is off")
+        max_size = settings.getint("MORGUE_WARC_MAX_SIZE", 1_000_000_000)
+        if max_size <= 0:
+            raise ValueError(f"MORGUE_WARC_MAX_SIZE must be positive, got {max_size}")
+        writer = RotatingWarcWriter(
+            spool_from_settings(settings),
+            prefix=settings.get("MORGUE_WARC_PREFIX", "MORGUE"),
+            max_size=max_size,
+            info=warcinfo_fields(settings),
+        )
+        return cls(crawler, writer)
+
+    def process_request(self, request: Request) -> None:
+        request.meta[FETCH_START] = datetime.now(timezone.utc)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "cached" in response.flags:
+            return response
+        fetched_at = request.meta.get(FETCH_START) or datetime.now(timezone.utc)
+        digest = payload_digest(response.body)
+        resp = response_record(
+            response.url, response.status, response.headers, response.body,
+            protocol=response.protocol, fetched_at=fetched_at,
+            ip_address=response.ip_address, digest=digest,
+        )
+        resp_id = record_id(resp)
+        records = [resp, request_record(
+            request.url, request.method, request.headers, request.body,
+            fetched_at=fetched_at, response_id=resp_id,
+        )]
+        discovery = request.meta.get(DISCOVERY)
+        if discovery and not 300 <= response.status < 400:
+            records.append(metadata_record(
+                response.url, discovery, fetched_at=fetched_at, response_id=resp_id,
+            ))
+        locations = self.writer.write(*records)
+        request.meta[WARC_LOCATION] = {
+            "warc_filename": locations[0].filename,
+            "warc_record_id": resp_id,
+            "warc_offset": locations[0].offset,
+            "warc_length": locations[0].length,
+            "payload_digest": digest,
+            "fetched_at": fetched_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+        self.stats.inc_value("warc/responses")
+        self.stats.inc_value("warc/records_written", len(records))
+        self.stats.inc_value("warc/bytes_written", sum(loc.length for loc in locations))
+        return response
+
+    def spider_closed(self, spider, reason) -> None:
+        self.writer.finish()
+        self.stats.set_value("warc/files_written", self.writer.files_finished)
+
+
+def warcinfo_fields(settings) -> dict[str, str]:
+    return {
+        "software": (
+            f"morgue/{morgue.__version__} (Scrapy/{scrapy.__version__}; "
+            f"warcio/{version('warcio')}; Python/{platform.python_version()})"
+        ),
+        "hostname": socket.gethostname(),
+        "operator": settings.get("MORGUE_OPERATOR", ""),
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": settings.get("USER_AGENT", ""),
+        "format": "WARC File Format 1.0",
+        "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+    }

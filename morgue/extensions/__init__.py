@@ -1,0 +1,1 @@
+"""Scrapy extensions: uploading to the store, and saying how a crawl went."""

@@ -1,0 +1,57 @@
+"""Extension that moves finished archive files from the spool to the store.
+
+At start it checks the store, repairs what a crashed run left in the spool
+and queues it first; during the crawl it uploads each file as soon as its
+writer finishes it; at the end it waits (``MORGUE_UPLOAD_TIMEOUT`` seconds at
+most) until every file is in the store. Whatever could not be uploaded stays
+in the spool and is counted in ``store/files_pending``.
+
+Settings: ``MORGUE_STORE``, ``MORGUE_SPOOL``, ``MORGUE_UPLOAD_TIMEOUT``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from morgue.spool import spool_from_settings
+from morgue.store import open_store
+from morgue.upload import Uploader
+
+logger = logging.getLogger(__name__)
+
+
+class UploadExtension:
+    def __init__(self, crawler, uploader: Uploader, timeout: float):
+        self.crawler = crawler
+        self.uploader = uploader
+        self.timeout = timeout
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        store = open_store(s.get("MORGUE_STORE"))
+        store.check()
+        spool = spool_from_settings(s)
+        spool.prepare()
+        uploader = Uploader(store, spool, stats=crawler.stats)
+        return cls(crawler, uploader, s.getfloat("MORGUE_UPLOAD_TIMEOUT", 300.0))
+
+    def spider_opened(self, spider) -> None:
+        recovered = self.uploader.spool.recover()
+        if recovered:
+            self.crawler.stats.set_value("store/files_recovered", len(recovered))
+        waiting = self.uploader.spool.ready()
+        if waiting:
+            logger.info("Uploading %d files left in the spool by earlier runs", len(waiting))
+        self.uploader.start()
+        # Connected now, after every writer connected its own handler, so that the
+        # writers have finished their files before the last uploads are awaited.
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    async def spider_closed(self, spider, reason) -> None:
+        await maybe_deferred_to_future(deferToThread(self.uploader.close, self.timeout))

@@ -1,0 +1,84 @@
+"""Downloader middleware that honours ``Retry-After`` on 429 and 503, site by site.
+
+Scrapy's RetryMiddleware retries at once; a site that says "come back in N
+seconds" gets its download slot paused for N seconds (bounded) instead, so
+the other sites of the crawl go on. It sits at 560, so it sees the response
+before RetryMiddleware (550) does.
+
+Settings: ``MORGUE_RETRY_AFTER_MAX`` (longest wait honoured, seconds),
+``MORGUE_RETRY_AFTER_TIMES`` (retries per request).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+
+from scrapy.downloadermiddlewares.retry import get_retry_request
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None if unusable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(when.timestamp() - (now if now is not None else time.time()), 0.0)
+
+
+class RetryAfterMiddleware:
+    def __init__(self, crawler, max_wait: float, max_times: int):
+        self.crawler = crawler
+        self.max_wait = max_wait
+        self.max_times = max_times
+        self._raised: dict[str, float] = {}  # slot key -> delay before we raised it
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(crawler, s.getfloat("MORGUE_RETRY_AFTER_MAX", 120.0),
+                   s.getint("MORGUE_RETRY_AFTER_TIMES", 5))
+
+    def _slot(self, request):
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        return key, downloader.slots.get(key)
+
+    def process_response(self, request, response):
+        key, slot = self._slot(request)
+        if response.status not in (429, 503):
+            if key in self._raised:
+                original = self._raised.pop(key)
+                if slot is not None and not self._autothrottle:  # AutoThrottle decays it itself
+                    slot.delay = original
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None:
+            return response  # RetryMiddleware's ordinary retry
+        wait = min(wait, self.max_wait)
+        self.crawler.stats.inc_value(f"morgue/retry_after/{response.status}")
+        if slot is not None:
+            self._raised.setdefault(key, slot.delay)
+            slot.delay = max(slot.delay, wait)
+            slot.lastseen = time.monotonic()
+        retry = get_retry_request(
+            request, spider=self.crawler.spider, max_retry_times=self.max_times,
+            reason=f"{response.status} with Retry-After {wait:g}s", stats_base_key="morgue/retry_after",
+        )
+        if retry is None:
+            return response
+        logger.info("%s answered %d: waiting %gs before retrying %s",
+                    key, response.status, wait, request.url)
+        return retry
+
+    @property
+    def _autothrottle(self) -> bool:
+        return self.crawler.settings.getbool("AUTOTHROTTLE_ENABLED")

@@ -1,0 +1,58 @@
+"""morgue's crawl policy: polite by default, everything archived.
+
+Every MORGUE_* setting can also be given as ``-s NAME=VALUE``; the few that
+a cron job or container usually sets come from the environment too
+(MORGUE_STORE, MORGUE_SPOOL, MORGUE_CONTACT, MORGUE_OPERATOR).
+The README has the full table.
+"""
+
+import os
+
+from morgue.addon import user_agent
+
+BOT_NAME = "morgue"
+SPIDER_MODULES = ["morgue.spiders"]
+NEWSPIDER_MODULE = "morgue.spiders"
+ADDONS = {"morgue.addon.MorgueAddon": 0}
+
+# --- where the archive goes -------------------------------------------------
+MORGUE_STORE = os.environ.get("MORGUE_STORE", "./archive")  # a folder, file://PATH or s3://BUCKET/PREFIX
+MORGUE_SPOOL = os.environ.get("MORGUE_SPOOL", "")  # default: the store's own (see README)
+MORGUE_UPLOAD_TIMEOUT = 300.0  # seconds to keep trying uploads at the end of a crawl
+
+# --- what the archive holds ---------------------------------------------------
+MORGUE_WARC_PREFIX = "MORGUE"
+MORGUE_WARC_MAX_SIZE = 1_000_000_000  # bytes: rotate WARC files at this size
+MORGUE_TEXT_MAX_SIZE = 100_000_000  # bytes: rotate text-record files at this size
+MORGUE_OPERATOR = os.environ.get("MORGUE_OPERATOR", "")  # written into each warcinfo record
+
+# --- what is crawled ---------------------------------------------------------
+MORGUE_MAX_PAGES = None  # at most this many article pages
+MORGUE_SINCE = None  # skip sitemap and feed entries older than this date
+MORGUE_FOLLOW_DEPTH = 2  # links followed from the home page: sections, then articles
+MORGUE_FEED_PATHS = True  # try /feed/, /sitemap.xml, ... when a site announces none
+
+# --- extraction ----------------------------------------------------------------
+MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process
+MORGUE_EXTRACT_TIMEOUT = 60.0
+
+# --- politeness ------------------------------------------------------------------
+MORGUE_CONTACT = os.environ.get("MORGUE_CONTACT", "https://github.com/morgue-archive/morgue")
+USER_AGENT = user_agent(MORGUE_CONTACT)
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # an oversized page is logged and skipped
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+MORGUE_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured (seconds)
+MORGUE_RETRY_AFTER_TIMES = 5
+
+# --- output ------------------------------------------------------------------------
+MORGUE_PROGRESS = "auto"  # a live line on a terminal, none under cron
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

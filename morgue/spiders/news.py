@@ -1,0 +1,278 @@
+"""The site crawl: from a news site's root to its articles.
+
+robots.txt → its sitemaps (indexes, news sitemaps, gzipped ones), the
+feeds the home page announces, and links from the home page and its
+sections. Only pages that look like articles go on to extraction; every
+exchange is archived by the capture middleware whatever its kind.
+
+Arguments (``-a``): ``site`` (one or more URLs, comma-separated: a site's
+root, a sitemap or a feed), ``since`` (ISO date), ``max_pages``.
+Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
+``MORGUE_FEED_PATHS`` (try the usual feed and sitemap paths when none is announced).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from w3lib.url import canonicalize_url
+
+from morgue.capture import DISCOVERY, WARC_LOCATION
+from morgue.discovery import (
+    MAX_XML_SIZE,
+    USUAL_FEED_PATHS,
+    USUAL_SITEMAP_PATHS,
+    DiscoveryError,
+    Entry,
+    feed_links,
+    is_article,
+    is_binary_url,
+    looks_like_article,
+    looks_like_section,
+    parse_date,
+    parse_feed,
+    parse_sitemap,
+    xml_kind,
+)
+from morgue.items import Page
+from morgue.urls import check_url, site_hosts
+
+logger = logging.getLogger(__name__)
+
+# Discovery documents come before articles; fresh (news sitemap, feed) before the rest.
+PRIORITY = {"robots": 40, "home": 30, "sitemap": 20, "feed": 20, "section": 10,
+            "news-sitemap": 5, "link": 0}
+DEPTH = "morgue_depth"
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, site: str | None = None, since: str | None = None,
+                 max_pages: str | int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("the news spider needs a site: -a site=https://news.example.org/")
+        self.seeds = [check_url(u.strip()) for u in str(site).split(",") if u.strip()]
+        self.allowed_domains = site_hosts(self.seeds)
+        self._since_arg, self._max_pages_arg = since, max_pages
+        self.article_requests = 0
+        self._seen: set[str] = set()
+        self._limit_logged = False
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        since = spider._since_arg or settings.get("MORGUE_SINCE")
+        spider.since = None
+        if since:
+            spider.since = parse_date(str(since))
+            if spider.since is None:
+                raise ValueError(f"invalid since date {since!r}: use YYYY-MM-DD")
+        max_pages = spider._max_pages_arg or settings.get("MORGUE_MAX_PAGES")
+        try:
+            spider.max_pages = int(max_pages) if max_pages else None
+        except ValueError:
+            raise ValueError(f"invalid max_pages {max_pages!r}: a whole number") from None
+        spider.follow_depth = settings.getint("MORGUE_FOLLOW_DEPTH", 2)
+        spider.usual_paths = settings.getbool("MORGUE_FEED_PATHS", True)
+        spider.links = LinkExtractor(allow_domains=spider.allowed_domains)
+        return spider
+
+    # --- start ---------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for seed in self.seeds:
+            if urlsplit(seed).path in ("", "/"):
+                yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
+                                    dont_filter=True, meta={"dont_obey_robotstxt": True})
+                yield self._request(seed, self.parse_home, "home", errback=self.home_failed)
+            else:
+                yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
+
+    def _request(self, url: str, callback, role: str, *, meta: dict | None = None,
+                 errback=None, depth: int = 0, **kwargs: Any) -> Request:
+        meta = {"morgue_role": role, DEPTH: depth, **(meta or {})}
+        if role in ("robots", "sitemap", "feed"):
+            meta["handle_httpstatus_all"] = True  # a missing sitemap is not an error
+        return Request(url, callback=callback, errback=errback, meta=meta,
+                       priority=PRIORITY.get(role, 0), **kwargs)
+
+    # --- discovery documents -------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterable[Request]:
+        sitemaps = []
+        if response.status == 200 and isinstance(response, TextResponse):
+            sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        for url in sitemaps:
+            yield self._request(url, self.parse_sitemap, "sitemap")
+        if not sitemaps and self.usual_paths:
+            for path in USUAL_SITEMAP_PATHS:
+                yield self._request(urljoin(response.url, path), self.parse_sitemap, "sitemap",
+                                    meta={"morgue_guess": True})
+
+    def parse_seed(self, response: Response) -> Iterable[Request | Page]:
+        """A seed that is not a site root: a sitemap, a feed or a page, told by its content."""
+        body = self._xml_body(response)
+        kind = xml_kind(body) if body else None
+        if kind in ("sitemap", "sitemapindex"):
+            yield from self.parse_sitemap(response)
+        elif kind == "feed":
+            yield from self.parse_feed(response)
+        elif is_article(response.body, response.url):
+            yield from self.parse_article(response)
+        else:
+            yield from self.parse_home(response)
+
+    def _xml_body(self, response: Response) -> bytes:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=MAX_XML_SIZE)
+            except (OSError, ValueError) as e:
+                raise DiscoveryError(f"cannot gunzip {response.url}: {e}") from None
+        return body
+
+    def _discovery_failed(self, response: Response, error: Exception) -> None:
+        if response.meta.get("morgue_guess"):
+            return
+        self.crawler.stats.inc_value("morgue/discovery_errors")
+        logger.error("%s", error)
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        if response.status != 200:
+            if not response.meta.get("morgue_guess"):
+                logger.warning("Sitemap %s answered HTTP %d", response.url, response.status)
+            return
+        try:
+            children, entries = parse_sitemap(self._xml_body(response), response.url)
+        except DiscoveryError as e:
+            self._discovery_failed(response, e)
+            return
+        self.crawler.stats.inc_value("morgue/sitemaps")
+        for child in children:
+            if self._too_old(child):
+                continue
+            yield self._request(child.url, self.parse_sitemap, "sitemap")
+        for entry in entries:
+            yield from self._article_request(entry, response.url)
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        if response.status != 200:
+            if not response.meta.get("morgue_guess"):
+                logger.warning("Feed %s answered HTTP %d", response.url, response.status)
+            return
+        try:
+            entries = parse_feed(self._xml_body(response), response.url)
+        except DiscoveryError as e:
+            self._discovery_failed(response, e)
+            return
+        self.crawler.stats.inc_value("morgue/feeds")
+        for entry in entries:
+            yield from self._article_request(entry, response.url)
+
+    def _too_old(self, entry: Entry) -> bool:
+        if self.since is None:
+            return False
+        date = entry.date()
+        if date is not None and date < self.since:
+            self.crawler.stats.inc_value("morgue/skipped_before_since")
+            return True
+        return False
+
+    def _article_request(self, entry: Entry, source: str, depth: int = 1) -> Iterable[Request]:
+        if self._too_old(entry) or is_binary_url(entry.url) and entry.via == "link":
+            return
+        key = canonicalize_url(entry.url)
+        if key in self._seen:
+            return
+        if self.max_pages is not None and self.article_requests >= self.max_pages:
+            if not self._limit_logged:
+                self._limit_logged = True
+                logger.info("Reached max_pages=%d: no more articles are requested", self.max_pages)
+            return
+        self._seen.add(key)
+        self.article_requests += 1
+        discovery = {"via": entry.via, "from": source, "entry": entry.info}
+        yield self._request(entry.url, self.parse_article, entry.via, depth=depth,
+                            meta={DISCOVERY: discovery})
+
+    # --- HTML pages ----------------------------------------------------------
+
+    def home_failed(self, failure) -> None:
+        request = failure.request
+        if failure.check(IgnoreRequest):
+            reason = str(failure.value)
+            if "robots.txt" in reason:
+                self.crawler.stats.set_value("morgue/home_forbidden_by_robots", request.url)
+            elif request.meta.get("redirect_urls"):
+                self.crawler.stats.set_value("morgue/home_redirected_offsite", request.url)
+        elif not failure.check(HttpError):
+            self.crawler.stats.set_value("morgue/home_error", failure.getErrorMessage())
+        logger.error("Cannot fetch %s: %s", request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("morgue/home_failed")
+
+    def parse_home(self, response: Response) -> Iterable[Request | Page]:
+        if not isinstance(response, TextResponse):
+            return
+        links = [(el.attrib.get("rel", ""), el.attrib.get("type", ""), el.attrib.get("href", ""))
+                 for el in response.xpath("//link[@href]")]
+        feeds = feed_links(links, response.url)
+        if not feeds and self.usual_paths:
+            for path in USUAL_FEED_PATHS:
+                yield self._request(urljoin(response.url, path), self.parse_feed, "feed",
+                                    meta={"morgue_guess": True})
+        for url in feeds:
+            yield self._request(url, self.parse_feed, "feed")
+        yield from self._follow_links(response, sections=True)
+
+    def parse_section(self, response: Response) -> Iterable[Request]:
+        if isinstance(response, TextResponse):
+            yield from self._follow_links(response, sections=False)
+
+    def _follow_links(self, response: TextResponse, sections: bool) -> Iterable[Request]:
+        depth = response.meta.get(DEPTH, 0)
+        home = self.seeds[0]
+        for link in self.links.extract_links(response):
+            if looks_like_article(link.url):
+                entry = Entry(link.url, "link", {"anchor_text": link.text.strip()} if link.text.strip() else {})
+                yield from self._article_request(entry, response.url, depth + 1)
+            elif sections and looks_like_section(link.url, home):
+                yield self._request(link.url, self.parse_section, "section", depth=depth + 1)
+
+    def parse_article(self, response: Response) -> Iterable[Request | Page]:
+        self.crawler.stats.inc_value("morgue/article_responses")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or (
+            content_type and "html" not in content_type and "xml" not in content_type
+        ):
+            self.crawler.stats.inc_value("morgue/not_html")
+            return
+        if not is_article(response.body, response.url, self.seeds[0]):
+            self.crawler.stats.inc_value("morgue/not_article")
+            if response.meta.get(DEPTH, 0) < self.follow_depth:
+                yield from self._follow_links(response, sections=False)
+            return
+        redirects = response.meta.get("redirect_urls") or [response.request.url]
+        yield Page(
+            url=response.url,
+            requested_url=redirects[0],
+            body=response.body,
+            encoding=response.encoding,
+            warc=response.meta.get(WARC_LOCATION, {}),
+            discovery=response.meta.get(DISCOVERY, {}),
+        )
+        if response.meta.get(DEPTH, 0) < self.follow_depth:
+            yield from self._follow_links(response, sections=False)
+

@@ -1,0 +1,121 @@
+"""The local folder where archive files are written before they reach the store.
+
+``open/`` holds files being written, each locked (``flock``) by the process
+writing it; ``ready/`` holds finished files waiting for upload. A file in
+``open/`` whose lock nobody holds was left by a crashed process: it is
+repaired and moved to ``ready/`` by the next run. Locks, not PIDs, decide,
+so several crawler processes can share one spool.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+from morgue.repair import repair_gzip_members
+
+logger = logging.getLogger(__name__)
+
+#: <prefix>-<17-digit UTC timestamp>-<serial>-<pid>~<host>.(warc|jsonl).gz
+_NAME_RE = re.compile(r"-(\d{4})(\d{2})(\d{2})\d{9}-\d{5}-[^/]*\.(warc|jsonl)\.gz$")
+_KINDS = {"warc": "warc", "jsonl": "text"}
+
+
+def key_for(name: str) -> str:
+    """The store key of a spool file: ``warc/YYYY/MM/DD/<name>`` or ``text/YYYY/MM/DD/<name>``."""
+    m = _NAME_RE.search(name)
+    if not m or "/" in name:
+        raise ValueError(f"not a morgue archive file name: {name!r}")
+    year, month, day, ext = m.groups()
+    return f"{_KINDS[ext]}/{year}/{month}/{day}/{name}"
+
+
+class SpoolFile:
+    """One archive file being written: append-only, locked, moved to ``ready/`` when finished."""
+
+    def __init__(self, spool: Spool, name: str):
+        self.name = name
+        self.path = spool.open_dir / name
+        self._ready_path = spool.ready_dir / name
+        self.file: BinaryIO = open(self.path, "xb")
+        fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def finish(self) -> Path:
+        """Flush to disk and hand the file over to ``ready/``; returns its new path."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        os.replace(self.path, self._ready_path)
+        self.file.close()  # releases the lock only once the file has left open/
+        return self._ready_path
+
+
+class Spool:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.open_dir = self.root / "open"
+        self.ready_dir = self.root / "ready"
+
+    def prepare(self) -> None:
+        self.open_dir.mkdir(parents=True, exist_ok=True)
+        self.ready_dir.mkdir(parents=True, exist_ok=True)
+
+    def create(self, name: str) -> SpoolFile:
+        key_for(name)  # refuse names that would give no stable key
+        self.prepare()
+        return SpoolFile(self, name)
+
+    def ready(self) -> list[Path]:
+        """Finished files waiting for upload, oldest name first."""
+        if not self.ready_dir.is_dir():
+            return []
+        return sorted(p for p in self.ready_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+    def recover(self) -> list[Path]:
+        """Repair the files that crashed writers left in ``open/`` and move them to ``ready/``."""
+        if not self.open_dir.is_dir():
+            return []
+        recovered = []
+        for path in sorted(self.open_dir.iterdir()):
+            try:
+                f = open(path, "r+b")
+            except OSError:
+                continue
+            with f:
+                try:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a live writer holds it
+                if not path.exists():  # finished by its writer meanwhile
+                    continue
+                kept, dropped = repair_gzip_members(f)
+                if kept == 0:
+                    path.unlink()
+                    logger.warning("Removed empty spool file %s left by a crashed run", path.name)
+                    continue
+                os.replace(path, self.ready_dir / path.name)
+            logger.warning(
+                "Recovered %s left by a crashed run: kept %d bytes, dropped %d incomplete bytes",
+                path.name, kept, dropped,
+            )
+            recovered.append(self.ready_dir / path.name)
+        return recovered
+
+    def pending_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.ready())
+
+
+def spool_from_settings(settings) -> Spool:
+    """``MORGUE_SPOOL`` if set, else the store's own default spool folder."""
+    from morgue.store import open_store
+
+    root = settings.get("MORGUE_SPOOL")
+    if not root:
+        root = open_store(settings.get("MORGUE_STORE")).default_spool()
+    return Spool(Path(root).expanduser())

@@ -1,0 +1,1 @@
+"""WARC records and files."""
