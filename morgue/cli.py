@@ -44,12 +44,12 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def _open_checked_store(settings):
-    from morgue.store import StoreError, open_store
+    from morgue.store import StoreError, store_from_settings
 
     try:
-        store = open_store(settings.get("MORGUE_STORE"))
+        store = store_from_settings(settings)
         store.check()
-    except StoreError as e:
+    except (StoreError, ValueError) as e:
         raise SystemExit(_fail(str(e))) from None
     return store
 
@@ -88,9 +88,14 @@ def crawl(urls: Sequence[str], settings, spider_args: dict | None = None) -> int
     process.crawl(crawler, site=",".join(seeds), **(spider_args or {}))
     process.start()
 
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # the crawl never started
+        stats = {}
     for line in summary_lines(stats):
         print(f"morgue: {line}", file=sys.stderr)
+    for warning in stats.get("morgue/warnings") or []:
+        print(f"morgue: warning: {warning}", file=sys.stderr)
     if not stats:
         return _fail("the crawl did not run; see the log above", 1)
     if not stats.get("morgue/ok", False):

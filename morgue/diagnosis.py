@@ -37,8 +37,11 @@ def diagnose(stats: dict, site: str, user_agent: str = "morgue") -> Verdict:
     if articles:
         if responses and blocked > 0.2 * responses:
             warnings.append(block_line)
-        if robots_forbidden:
+        if robots_forbidden > 0.2 * (responses + robots_forbidden):
             warnings.append(f"robots.txt forbade {robots_forbidden} requests to {site}")
+        if stats.get("morgue/home_redirected_offsite"):
+            warnings.append(f"the home page of {site} redirected off the site to "
+                            f"{stats['morgue/home_redirected_offsite']}: only its sitemaps and feeds were used")
         if stats.get("extract/empty"):
             warnings.append(f"{stats['extract/empty']} article pages gave no article text")
         if stats.get("morgue/discovery_errors"):

@@ -215,23 +215,41 @@ _NON_ARTICLE_SEGMENTS = {
 _BINARY_EXT = re.compile(
     r"\.(pdf|jpe?g|png|gif|webp|svg|ico|mp[34]|m4a|avi|mov|zip|gz|tgz|rar|7z|docx?|xlsx?|pptx?|"
     r"css|js|json|xml|txt|csv|woff2?|ttf|eot|exe|dmg|apk)$",
-    re.I,
+    re.IGNORECASE,
 )
+
+
+_DOCUMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|epub)$", re.IGNORECASE)
 
 
 def is_binary_url(url: str) -> bool:
     return bool(_BINARY_EXT.search(urlsplit(url).path))
 
 
+def is_document_url(url: str) -> bool:
+    """A document an article may link to as its source (a report, a ruling): worth archiving."""
+    return bool(_DOCUMENT_EXT.search(urlsplit(url).path))
+
+
+def headline_like(anchor_text: str) -> bool:
+    """Anchor text that reads like a headline: links to stories whose URLs say nothing."""
+    words = anchor_text.split()
+    return len(words) >= 5 and len(anchor_text) >= 25
+
+
+def is_excluded(url: str) -> bool:
+    """Binaries, the home page, and paths no article lives under (tags, authors, search, ...)."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return is_binary_url(url) or not segments or any(s.lower() in _NON_ARTICLE_SEGMENTS for s in segments)
+
+
 def looks_like_article(url: str) -> bool:
     """Whether a URL has the shape of an article: a date, a long slug or a long id in its path."""
+    if is_excluded(url):
+        return False
     path = urlsplit(url).path
-    if is_binary_url(url):
-        return False
     segments = [s for s in path.split("/") if s]
-    if not segments or any(s.lower() in _NON_ARTICLE_SEGMENTS for s in segments):
-        return False
-    last = re.sub(r"\.(s?html?|php|aspx?)$", "", segments[-1], flags=re.I)
+    last = re.sub(r"\.(s?html?|php|aspx?)$", "", segments[-1], flags=re.IGNORECASE)
     words = [w for w in re.split(r"[-_+]", last) if w]
     if _DATE_PATH.search(path + "/") and (len(words) >= 2 or _LONG_ID.search(last)):
         return True
@@ -260,11 +278,11 @@ _ARTICLE_TYPES = {
     "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "liveblogposting", "report",
     "techarticle", "scholarlyarticle", "socialmediaposting", "posting",
 }
-_JSONLD = re.compile(rb'<script[^>]+application/ld\+json[^>]*>(.*?)</script>', re.S | re.I)
+_JSONLD = re.compile(rb'<script[^>]+application/ld\+json[^>]*>(.*?)</script>', re.DOTALL | re.IGNORECASE)
 _OG_TYPE = re.compile(
     rb'<meta[^>]+(?:property|name)=["\']og:type["\'][^>]*content=["\']([^"\']+)["\']'
     rb'|<meta[^>]+content=["\']([^"\']+)["\'][^>]*(?:property|name)=["\']og:type["\']',
-    re.I,
+    re.IGNORECASE,
 )
 
 

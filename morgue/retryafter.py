@@ -39,7 +39,7 @@ class RetryAfterMiddleware:
         self.crawler = crawler
         self.max_wait = max_wait
         self.max_times = max_times
-        self._raised: dict[str, float] = {}  # slot key -> delay before we raised it
+        self._raised: dict[str, tuple[float, float]] = {}  # slot key -> (delay before, pause end)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,8 +55,9 @@ class RetryAfterMiddleware:
     def process_response(self, request, response):
         key, slot = self._slot(request)
         if response.status not in (429, 503):
-            if key in self._raised:
-                original = self._raised.pop(key)
+            # Answers to requests sent before the pause began must not end it early.
+            if key in self._raised and time.monotonic() >= self._raised[key][1]:
+                original, _ = self._raised.pop(key)
                 if slot is not None and not self._autothrottle:  # AutoThrottle decays it itself
                     slot.delay = original
             return response
@@ -66,9 +67,11 @@ class RetryAfterMiddleware:
         wait = min(wait, self.max_wait)
         self.crawler.stats.inc_value(f"morgue/retry_after/{response.status}")
         if slot is not None:
-            self._raised.setdefault(key, slot.delay)
+            now = time.monotonic()
+            original = self._raised.get(key, (slot.delay, 0.0))[0]
+            self._raised[key] = (original, now + wait)
             slot.delay = max(slot.delay, wait)
-            slot.lastseen = time.monotonic()
+            slot.lastseen = now
         retry = get_retry_request(
             request, spider=self.crawler.spider, max_retry_times=self.max_times,
             reason=f"{response.status} with Retry-After {wait:g}s", stats_base_key="morgue/retry_after",

@@ -31,6 +31,7 @@ MORGUE_MAX_PAGES = None  # at most this many article pages
 MORGUE_SINCE = None  # skip sitemap and feed entries older than this date
 MORGUE_FOLLOW_DEPTH = 2  # links followed from the home page: sections, then articles
 MORGUE_FEED_PATHS = True  # try /feed/, /sitemap.xml, ... when a site announces none
+MORGUE_FETCH_DOCUMENTS = True  # archive PDFs and office documents that articles link to
 
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process

@@ -41,7 +41,7 @@ class SpoolFile:
         self.name = name
         self.path = spool.open_dir / name
         self._ready_path = spool.ready_dir / name
-        self.file: BinaryIO = open(self.path, "xb")
+        self.file: BinaryIO = open(self.path, "xb")  # noqa: SIM115 (open while the file is written)
         fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def tell(self) -> int:
@@ -84,7 +84,7 @@ class Spool:
         recovered = []
         for path in sorted(self.open_dir.iterdir()):
             try:
-                f = open(path, "r+b")
+                f = open(path, "r+b")  # noqa: SIM115 (closed by the with below)
             except OSError:
                 continue
             with f:
@@ -113,9 +113,9 @@ class Spool:
 
 def spool_from_settings(settings) -> Spool:
     """``MORGUE_SPOOL`` if set, else the store's own default spool folder."""
-    from morgue.store import open_store
+    from morgue.store import store_from_settings
 
     root = settings.get("MORGUE_SPOOL")
     if not root:
-        root = open_store(settings.get("MORGUE_STORE")).default_spool()
+        root = store_from_settings(settings).default_spool()
     return Spool(Path(root).expanduser())

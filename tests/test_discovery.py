@@ -50,7 +50,7 @@ def test_sitemap_index_children_and_kind():
 
 
 def test_broken_sitemap_is_a_one_line_error():
-    with pytest.raises(DiscoveryError, match="not valid XML|not <urlset>|empty"):
+    with pytest.raises(DiscoveryError, match=r"not valid XML|not <urlset>|empty"):
         parse_sitemap(b"\x00\x01 not xml at all", "https://a.example/sitemap.xml")
     with pytest.raises(DiscoveryError, match="not <urlset>"):
         parse_sitemap(b"<html><body>Oops</body></html>", "https://a.example/sitemap.xml")

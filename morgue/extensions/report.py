@@ -29,13 +29,13 @@ def summary_lines(stats: dict) -> list[str]:
     pending = stats.get("store/files_pending", 0)
     lines = [
         f"pages fetched: {sum(statuses.values())} ({by_class})",
-        f"articles archived: {stats.get('text/records_written', 0)}"
-        f" (no article text: {stats.get('extract/empty', 0)})",
-        f"WARC: {stats.get('warc/files_written', 0)} files, {stats.get('warc/records_written', 0)} records,"
-        f" {stats.get('warc/bytes_written', 0):,} bytes",
+        (f"articles archived: {stats.get('text/records_written', 0)}"
+         f" (no article text: {stats.get('extract/empty', 0)})"),
+        (f"WARC: {stats.get('warc/files_written', 0)} files, {stats.get('warc/records_written', 0)} records,"
+         f" {stats.get('warc/bytes_written', 0):,} bytes"),
         f"text records: {stats.get('text/records_written', 0)} in {stats.get('text/files_written', 0)} files",
-        f"uploaded: {stats.get('store/files_uploaded', 0)} files"
-        + (f"; {pending} files wait in the spool" if pending else ""),
+        (f"uploaded: {stats.get('store/files_uploaded', 0)} files"
+         + (f"; {pending} files wait in the spool" if pending else "")),
         f"time: {elapsed:.1f} s",
     ]
     return lines

@@ -18,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from morgue.spool import spool_from_settings
-from morgue.store import open_store
+from morgue.store import store_from_settings
 from morgue.upload import Uploader
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class UploadExtension:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        store = open_store(s.get("MORGUE_STORE"))
+        store = store_from_settings(s)
         store.check()
         spool = spool_from_settings(s)
         spool.prepare()

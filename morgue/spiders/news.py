@@ -8,7 +8,8 @@ exchange is archived by the capture middleware whatever its kind.
 Arguments (``-a``): ``site`` (one or more URLs, comma-separated: a site's
 root, a sitemap or a feed), ``since`` (ISO date), ``max_pages``.
 Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
-``MORGUE_FEED_PATHS`` (try the usual feed and sitemap paths when none is announced).
+``MORGUE_FEED_PATHS`` (try the usual feed and sitemap paths when none is announced),
+``MORGUE_FETCH_DOCUMENTS`` (archive PDFs and office documents that articles link to).
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ from morgue.discovery import (
     DiscoveryError,
     Entry,
     feed_links,
+    headline_like,
     is_article,
     is_binary_url,
+    is_document_url,
+    is_excluded,
     looks_like_article,
     looks_like_section,
     parse_date,
@@ -53,6 +57,9 @@ logger = logging.getLogger(__name__)
 PRIORITY = {"robots": 40, "home": 30, "sitemap": 20, "feed": 20, "section": 10,
             "news-sitemap": 5, "link": 0}
 DEPTH = "morgue_depth"
+REDIRECTS = (301, 302, 303, 307, 308)
+#: when one URL is found several ways, the capture keeps the most telling
+VIA_RANK = {"news-sitemap": 0, "feed": 1, "sitemap": 2, "link": 3}
 
 
 class NewsSpider(Spider):
@@ -68,6 +75,8 @@ class NewsSpider(Spider):
         self._since_arg, self._max_pages_arg = since, max_pages
         self.article_requests = 0
         self._seen: set[str] = set()
+        self._archived: set[str] = set()  # canonical final URLs given a text record
+        self._queued: dict[str, dict] = {}  # canonical URL -> discovery of a request not yet fetched
         self._limit_logged = False
 
     @classmethod
@@ -87,7 +96,9 @@ class NewsSpider(Spider):
             raise ValueError(f"invalid max_pages {max_pages!r}: a whole number") from None
         spider.follow_depth = settings.getint("MORGUE_FOLLOW_DEPTH", 2)
         spider.usual_paths = settings.getbool("MORGUE_FEED_PATHS", True)
-        spider.links = LinkExtractor(allow_domains=spider.allowed_domains)
+        spider.fetch_documents = settings.getbool("MORGUE_FETCH_DOCUMENTS", True)
+        # Hosts and file types are checked in _follow_links (ports defeat allow_domains).
+        spider.links = LinkExtractor(deny_extensions=[])
         return spider
 
     # --- start ---------------------------------------------------------------
@@ -97,9 +108,15 @@ class NewsSpider(Spider):
             if urlsplit(seed).path in ("", "/"):
                 yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
                                     dont_filter=True, meta={"dont_obey_robotstxt": True})
-                yield self._request(seed, self.parse_home, "home", errback=self.home_failed)
+                yield self._home_request(seed)
             else:
                 yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
+
+    def _home_request(self, url: str, hops: int = 0) -> Request:
+        # Redirects of the home page are followed here, so one that leaves the site is seen.
+        return self._request(url, self.parse_home, "home", errback=self.home_failed, dont_filter=True,
+                             meta={"dont_redirect": True, "handle_httpstatus_list": list(REDIRECTS),
+                                   "morgue_hops": hops})
 
     def _request(self, url: str, callback, role: str, *, meta: dict | None = None,
                  errback=None, depth: int = 0, **kwargs: Any) -> Request:
@@ -114,7 +131,7 @@ class NewsSpider(Spider):
     def parse_robots(self, response: Response) -> Iterable[Request]:
         sitemaps = []
         if response.status == 200 and isinstance(response, TextResponse):
-            sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+            sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         for url in sitemaps:
             yield self._request(url, self.parse_sitemap, "sitemap")
         if not sitemaps and self.usual_paths:
@@ -192,10 +209,15 @@ class NewsSpider(Spider):
         return False
 
     def _article_request(self, entry: Entry, source: str, depth: int = 1) -> Iterable[Request]:
-        if self._too_old(entry) or is_binary_url(entry.url) and entry.via == "link":
+        if self._too_old(entry) or (is_binary_url(entry.url) and entry.via == "link"):
             return
         key = canonicalize_url(entry.url)
+        discovery = {"via": entry.via, "from": source, "entry": entry.info}
         if key in self._seen:
+            queued = self._queued.get(key)
+            if queued is not None and VIA_RANK[entry.via] < VIA_RANK[queued["via"]]:
+                queued.clear()  # the very dict in the queued request's meta: not fetched yet
+                queued.update(discovery)
             return
         if self.max_pages is not None and self.article_requests >= self.max_pages:
             if not self._limit_logged:
@@ -203,10 +225,10 @@ class NewsSpider(Spider):
                 logger.info("Reached max_pages=%d: no more articles are requested", self.max_pages)
             return
         self._seen.add(key)
+        self._queued[key] = discovery
         self.article_requests += 1
-        discovery = {"via": entry.via, "from": source, "entry": entry.info}
         yield self._request(entry.url, self.parse_article, entry.via, depth=depth,
-                            meta={DISCOVERY: discovery})
+                            errback=self.article_failed, meta={DISCOVERY: discovery, "morgue_key": key})
 
     # --- HTML pages ----------------------------------------------------------
 
@@ -224,6 +246,9 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value("morgue/home_failed")
 
     def parse_home(self, response: Response) -> Iterable[Request | Page]:
+        if response.status in REDIRECTS:
+            yield from self._home_redirect(response)
+            return
         if not isinstance(response, TextResponse):
             return
         links = [(el.attrib.get("rel", ""), el.attrib.get("type", ""), el.attrib.get("href", ""))
@@ -237,21 +262,48 @@ class NewsSpider(Spider):
             yield self._request(url, self.parse_feed, "feed")
         yield from self._follow_links(response, sections=True)
 
+    def _home_redirect(self, response: Response) -> Iterable[Request]:
+        location = response.headers.get(b"Location", b"").decode("latin-1").strip()
+        target = urljoin(response.url, location)
+        hops = response.meta.get("morgue_hops", 0)
+        if not location or hops >= 5:
+            self.crawler.stats.set_value("morgue/home_error", f"{response.status} redirect loop or no Location")
+            return
+        if urlsplit(target).hostname not in self.allowed_domains:
+            self.crawler.stats.set_value("morgue/home_redirected_offsite", target)
+            logger.warning("The home page %s redirects off the site to %s: not followed", response.url, target)
+            return
+        yield self._home_request(target, hops + 1)
+
     def parse_section(self, response: Response) -> Iterable[Request]:
         if isinstance(response, TextResponse):
             yield from self._follow_links(response, sections=False)
 
-    def _follow_links(self, response: TextResponse, sections: bool) -> Iterable[Request]:
+    def _follow_links(self, response: TextResponse, sections: bool,
+                      from_article: bool = False) -> Iterable[Request]:
         depth = response.meta.get(DEPTH, 0)
         home = self.seeds[0]
         for link in self.links.extract_links(response):
-            if looks_like_article(link.url):
-                entry = Entry(link.url, "link", {"anchor_text": link.text.strip()} if link.text.strip() else {})
+            if urlsplit(link.url).hostname not in self.allowed_domains:
+                continue
+            text = " ".join(link.text.split())
+            if looks_like_article(link.url) or (headline_like(text) and not is_excluded(link.url)):
+                entry = Entry(link.url, "link", {"anchor_text": text} if text else {})
                 yield from self._article_request(entry, response.url, depth + 1)
             elif sections and looks_like_section(link.url, home):
                 yield self._request(link.url, self.parse_section, "section", depth=depth + 1)
+            elif from_article and self.fetch_documents and is_document_url(link.url):
+                yield self._request(link.url, self.parse_document, "link", depth=depth + 1)
+
+    def parse_document(self, response: Response) -> None:
+        """A document an article links to: archived by the capture, nothing to extract."""
+        self.crawler.stats.inc_value("morgue/documents")
+
+    def article_failed(self, failure) -> None:
+        self._queued.pop(failure.request.meta.get("morgue_key"), None)
 
     def parse_article(self, response: Response) -> Iterable[Request | Page]:
+        self._queued.pop(response.meta.get("morgue_key"), None)
         self.crawler.stats.inc_value("morgue/article_responses")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or (
@@ -264,6 +316,10 @@ class NewsSpider(Spider):
             if response.meta.get(DEPTH, 0) < self.follow_depth:
                 yield from self._follow_links(response, sections=False)
             return
+        final = canonicalize_url(response.url)
+        if final in self._archived:  # reached again through a redirect: one record per article
+            return
+        self._archived.add(final)
         redirects = response.meta.get("redirect_urls") or [response.request.url]
         yield Page(
             url=response.url,
@@ -274,5 +330,5 @@ class NewsSpider(Spider):
             discovery=response.meta.get(DISCOVERY, {}),
         )
         if response.meta.get(DEPTH, 0) < self.follow_depth:
-            yield from self._follow_links(response, sections=False)
+            yield from self._follow_links(response, sections=False, from_article=True)
 

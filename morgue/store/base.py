@@ -8,8 +8,9 @@ show, re-extraction, replay) need only listing, ranged reads and streaming.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator, Protocol
+from typing import BinaryIO, Protocol
 
 
 class StoreError(Exception):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from morgue.store.base import StoreError, check_key, file_sha256
@@ -19,7 +20,7 @@ class LocalStore:
         self.uri = str(root)
 
     @classmethod
-    def from_uri(cls, uri: str) -> LocalStore:
+    def from_uri(cls, uri: str, **options) -> LocalStore:
         parts = urlsplit(uri)
         if parts.scheme == "file":
             if parts.netloc not in ("", "localhost"):
