@@ -69,15 +69,21 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _xml_root(body: bytes, what: str, url: str) -> etree._Element:
+def _xml_root(body: bytes, what: str, url: str, problems: list[str] | None) -> etree._Element:
+    """The document's root; damage that could be read past is reported in ``problems``."""
     if len(body) > MAX_XML_SIZE:
         raise DiscoveryError(f"{what} {url} is larger than {MAX_XML_SIZE} bytes")
+    parser = etree.XMLParser(**_XML_PARSER_ARGS)
     try:
-        root = etree.fromstring(body.lstrip(), parser=etree.XMLParser(**_XML_PARSER_ARGS))
+        root = etree.fromstring(body.lstrip(), parser=parser)
     except etree.XMLSyntaxError as e:
         raise DiscoveryError(f"{what} {url} is not valid XML: {e}") from None
     if root is None:
         raise DiscoveryError(f"{what} {url} is empty or not XML")
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    if errors and problems is not None:
+        problems.append(f"{what} {url} is malformed (line {errors[0].line}: {errors[0].message}); "
+                        "read what could be read")
     return root
 
 
@@ -104,9 +110,9 @@ def _text(el: etree._Element | None) -> str:
     return (el.text or "").strip() if el is not None else ""
 
 
-def parse_sitemap(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
+def parse_sitemap(body: bytes, url: str, problems: list[str] | None = None) -> tuple[list[Entry], list[Entry]]:
     """(child sitemaps, URL entries) of a sitemap or sitemap index."""
-    root = _xml_root(body, "sitemap", url)
+    root = _xml_root(body, "sitemap", url, problems)
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"sitemap {url} has root <{kind}>, not <urlset> or <sitemapindex>")
@@ -141,9 +147,9 @@ def parse_sitemap(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
     return children, entries
 
 
-def parse_feed(body: bytes, url: str) -> list[Entry]:
+def parse_feed(body: bytes, url: str, problems: list[str] | None = None) -> list[Entry]:
     """Items of an RSS 2.0, RSS 1.0 or Atom feed."""
-    root = _xml_root(body, "feed", url)
+    root = _xml_root(body, "feed", url, problems)
     kind = _local(root.tag).lower()
     if kind not in ("rss", "feed", "rdf"):
         raise DiscoveryError(f"feed {url} has root <{kind}>, not <rss> or <feed>")

@@ -89,8 +89,22 @@ def test_progress_line_only_on_a_terminal(tmp_path, site):
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0, shown[-2000:]
     assert "pages/s" in shown and "\r" in shown
-    assert "[scrapy" not in shown  # on a terminal the log keeps to warnings
+    assert "] INFO:" not in shown  # on a terminal the log keeps to warnings and errors
     run = crawl(site.url, tmp_path / "b")
     assert run.code == 0
     assert "pages/s" not in run.stderr
     assert "articles archived:" in run.stderr
+
+
+def test_broken_sitemaps_and_feed_are_one_line_errors_and_the_crawl_goes_on(tmp_path):
+    with NewsSite(variant="broken-discovery") as site:
+        run = crawl(site.url, tmp_path)
+        linked = {a["path"] for a in site.articles if a["linked_from"]}
+    assert run.code == 0, run.stderr[-2000:]
+    errors = [line for line in run.stderr.splitlines() if "] ERROR:" in line]
+    for name in ("sitemap_index.xml", "news-sitemap.xml", "sitemap-posts.xml.gz", "/feed/"):
+        assert [e for e in errors if name in e], (name, errors)
+    assert not [e for e in errors if "Traceback" in e]
+    assert "Traceback" not in run.stderr
+    assert linked <= {urlsplit(r["url"]).path for r in text_records(tmp_path)}
+    assert "sitemaps or feeds could not be read" in run.stderr

@@ -15,6 +15,7 @@ Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -141,7 +142,11 @@ class NewsSpider(Spider):
 
     def parse_seed(self, response: Response) -> Iterable[Request | Page]:
         """A seed that is not a site root: a sitemap, a feed or a page, told by its content."""
-        body = self._xml_body(response)
+        try:
+            body = self._xml_body(response)
+        except DiscoveryError as e:
+            self._discovery_failed(response, e)
+            return
         kind = xml_kind(body) if body else None
         if kind in ("sitemap", "sitemapindex"):
             yield from self.parse_sitemap(response)
@@ -157,11 +162,11 @@ class NewsSpider(Spider):
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=MAX_XML_SIZE)
-            except (OSError, ValueError) as e:
+            except (OSError, ValueError, zlib.error) as e:
                 raise DiscoveryError(f"cannot gunzip {response.url}: {e}") from None
         return body
 
-    def _discovery_failed(self, response: Response, error: Exception) -> None:
+    def _discovery_failed(self, response: Response, error: Exception | str) -> None:
         if response.meta.get("morgue_guess"):
             return
         self.crawler.stats.inc_value("morgue/discovery_errors")
@@ -172,11 +177,14 @@ class NewsSpider(Spider):
             if not response.meta.get("morgue_guess"):
                 logger.warning("Sitemap %s answered HTTP %d", response.url, response.status)
             return
+        problems: list[str] = []
         try:
-            children, entries = parse_sitemap(self._xml_body(response), response.url)
+            children, entries = parse_sitemap(self._xml_body(response), response.url, problems)
         except DiscoveryError as e:
             self._discovery_failed(response, e)
             return
+        for problem in problems:
+            self._discovery_failed(response, problem)
         self.crawler.stats.inc_value("morgue/sitemaps")
         for child in children:
             if self._too_old(child):
@@ -190,11 +198,14 @@ class NewsSpider(Spider):
             if not response.meta.get("morgue_guess"):
                 logger.warning("Feed %s answered HTTP %d", response.url, response.status)
             return
+        problems: list[str] = []
         try:
-            entries = parse_feed(self._xml_body(response), response.url)
+            entries = parse_feed(self._xml_body(response), response.url, problems)
         except DiscoveryError as e:
             self._discovery_failed(response, e)
             return
+        for problem in problems:
+            self._discovery_failed(response, problem)
         self.crawler.stats.inc_value("morgue/feeds")
         for entry in entries:
             yield from self._article_request(entry, response.url)

@@ -33,6 +33,7 @@ VARIANTS = (
     "no-articles",
     "rate-limited",
     "offsite-redirect",
+    "broken-discovery",
 )
 
 #: the "rate-limited" variant answers the first this many HTML requests with 429
@@ -85,6 +86,19 @@ def story_reply(story: Story, base: str) -> Reply:
     body = pages.article(story, base).html.encode(story.encoding, errors="xmlcharrefreplace")
     ctype = f"text/html; charset={story.encoding}" if story.charset_in_header else "text/html"
     return Reply(200, body, [("Content-Type", ctype)], compress=True, chunked=story.chunked)
+
+
+#: the "broken-discovery" variant: every sitemap and the feed are damaged
+BROKEN_DISCOVERY = {
+    feeds.SITEMAP_INDEX: (
+        (b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+         b"<sitemap><loc>/sitemap-posts.xml.gz</loc></sitemap><sitemap><loc>/news-sit"),
+        XML,
+    ),
+    feeds.NEWS_SITEMAP: (b"<html><body><h1>Database error</h1></body></html>", "text/html"),
+    feeds.POSTS_SITEMAP: (b"\x1f\x8b\x08\x00 this is not really gzip", "application/x-gzip"),
+    feeds.FEED: (b"\x00\x01\x02 not a feed", RSS),
+}
 
 
 class Router:
@@ -142,6 +156,9 @@ class Router:
 
     def _route(self, path: str) -> Reply:
         base = self.base
+        if self.variant == "broken-discovery" and path in BROKEN_DISCOVERY:
+            body, content_type = BROKEN_DISCOVERY[path]
+            return Reply(200, body, [("Content-Type", content_type)])
         if path == "/robots.txt":
             text = feeds.robots(base, disallow_all=self.variant == "disallow-all")
             return Reply(200, text.encode(), [("Content-Type", "text/plain; charset=UTF-8")])
