@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 import subprocess
 from urllib.parse import urlsplit
 
@@ -236,3 +237,32 @@ def test_demo_crawls_the_bundled_site(tmp_path, command):
     run = morgue("demo", "--store", str(tmp_path / "archive"), cwd=tmp_path)
     assert run.code == 0, run.stderr[-2000:]
     assert warc_files(tmp_path / "archive") and text_records(tmp_path / "archive")
+
+
+def test_pywb_indexer_reads_the_archive_and_finds_each_article_at_its_offset(crawled):
+    site, store, run = crawled
+    index = {}
+    for path in warc_files(store):
+        proc = subprocess.run(["cdxj-indexer", str(path)], capture_output=True, text=True, check=True)
+        for line in proc.stdout.splitlines():
+            fields = json.loads(line.split(" ", 2)[2])
+            index[(fields["filename"], int(fields["offset"]))] = fields
+    for record in text_records(store):
+        entry = index[(record["warc_filename"], record["warc_offset"])]
+        assert entry["url"] == record["url"] and entry["status"] == "200"
+        assert int(entry["length"]) == record["warc_length"]
+
+
+def test_warc_files_rotate_at_the_size_set(tmp_path, site):
+    run = crawl(site.url, tmp_path, "-s", "MORGUE_WARC_MAX_SIZE=40000", "-s", "DOWNLOAD_MAXSIZE=1000000")
+    assert run.code == 0, run.stderr[-2000:]
+    files = warc_files(tmp_path)
+    assert len(files) >= 3
+    assert len({f.name.split("-")[2] for f in files}) == len(files)  # serials differ
+    for path in files:
+        assert warc_records_of(path)[0]["type"] == "warcinfo"
+        assert path.stat().st_size < 40000 + 1_100_000  # rotation happens at the first record past the size
+    archive = open_store(str(tmp_path))
+    for record in text_records(tmp_path):
+        rec = read_one_record(archive.read_range(record["warc_key"], record["warc_offset"], record["warc_length"]))
+        assert rec.rec_headers.get_header("WARC-Record-ID") == record["warc_record_id"]
