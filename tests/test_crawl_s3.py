@@ -7,6 +7,7 @@ server away, or kill the crawler, in the middle of a crawl.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -28,6 +29,7 @@ import pytest
 from botocore.config import Config
 from warcio.archiveiterator import ArchiveIterator
 
+from morgue.spool import key_for
 from morgue.store.s3 import S3Store
 from tests.conftest import FAST, ROOT, Run, morgue, read_one_record
 from tests.s3server import (  # noqa: F401  (fixtures)
@@ -91,9 +93,14 @@ class Crawl:
         self._err.close()
         return run
 
+    def kill_main(self) -> None:
+        """SIGKILL the crawler process alone, as the OOM killer would; its workers live on a moment."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
     def kill(self) -> None:
-        """SIGKILL the crawler and anything it started (extraction workers)."""
-        if self.proc.poll() is None:
+        """SIGKILL the crawler and whatever it started and left (extraction workers): its process group."""
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
@@ -142,6 +149,10 @@ def store_text_records(store: S3Store) -> list[dict]:
             data = gzip.decompress(body.read())
         records.extend(json.loads(line) for line in data.decode("utf-8").splitlines())
     return records
+
+
+def key_of(path: Path) -> str:
+    return key_for(path.name)
 
 
 def keys_on_disk(server: S3Server) -> set[str]:
@@ -241,6 +252,13 @@ def test_crawl_into_s3(s3_env: S3Server, site, tmp_path: Path) -> None:
     assert_every_file_valid(store, tmp_path)
 
     assert not spool_files(spool, "open") and not spool_files(spool, "ready")
+    # No credential in the log nor in the archive.
+    stored = b"".join(p.read_bytes() for p in (s3_env.root / BUCKET).rglob("*") if p.is_file())
+    for secret in (s3_env.secret_key, s3_env.access_key):
+        assert secret not in run.stdout + run.stderr
+        assert secret.encode() not in stored
+        assert secret.encode() not in b"".join(gzip.decompress(p.read_bytes())
+                                               for p in (s3_env.root / BUCKET).rglob("*.gz"))
     # Nothing but our keys under the prefix, and nothing outside it.
     assert sorted(store.list()) == sorted(warcs + store_files(store, "text"))
     assert [p.name for p in (s3_env.root / BUCKET).iterdir()] == [PREFIX]
@@ -270,12 +288,14 @@ def test_store_away_mid_crawl_then_back(s3_env: S3Server, site, tmp_path: Path) 
     try:
         wait_for(lambda: store_files(store, "warc"), 60, "the first upload", crawl)
         s3_env.stop()
+        asked_at_stop = len(site.requests)
         before_restart = keys_on_disk(s3_env)
         # The crawl goes on, spooling locally while uploads fail.
         wait_for(lambda: len(spool_files(spool, "ready", ".warc.gz")) >= 2, 30,
                  "WARC files piling up in the spool", crawl)
         wait_for(lambda: WAITING_WARNING.search(crawl.stderr()), 30, "the 'waiting in spool' warning", crawl)
         assert crawl.running(), "the crawl should outlast the outage"
+        assert len(site.requests) > asked_at_stop, "the crawl should go on fetching while the store is away"
         s3_env.start()
         run = crawl.wait()
     finally:
@@ -316,7 +336,7 @@ def test_run_ends_with_store_away_then_flush(s3_env: S3Server, site, tmp_path: P
                              "run `morgue flush` to upload them")
     assert s3_env.secret_key not in run.stdout + run.stderr
 
-    already = keys_on_disk(s3_env)
+    already = keys_on_disk(s3_env)  # uploaded before the stop, if any
     s3_env.start()
     store = S3Store(BUCKET, PREFIX)
     expected = already | {key_of(p) for p in waiting}
@@ -330,21 +350,11 @@ def test_run_ends_with_store_away_then_flush(s3_env: S3Server, site, tmp_path: P
     assert_every_file_valid(store, tmp_path, restarted=already)
 
 
-def key_of(path: Path) -> str:
-    from morgue.spool import key_for
-
-    return key_for(path.name)
-
-
 def test_sigkill_mid_warc_then_next_run_repairs_and_uploads(s3_env: S3Server, site,
                                                             tmp_path: Path) -> None:
     spool = tmp_path / "spool"
     article_paths = {a["path"] for a in site.articles}
-    crawl = Crawl(
-        # Extraction in the crawler process: the text records are written as the pages come.
-        crawl_args(site.url, "-s", "DOWNLOAD_DELAY=0.3", "-s", "MORGUE_EXTRACT_WORKERS=0"),
-        spool_env(spool), tmp_path / "logs",
-    )
+    crawl = Crawl(crawl_args(site.url, "-s", "DOWNLOAD_DELAY=0.3"), spool_env(spool), tmp_path / "logs")
 
     def mid_crawl() -> bool:
         fetched = [p for p in site.requested_paths() if p in article_paths]
@@ -353,37 +363,39 @@ def test_sigkill_mid_warc_then_next_run_repairs_and_uploads(s3_env: S3Server, si
 
     try:
         wait_for(mid_crawl, 60, "a few articles in the open WARC", crawl)
-        crawl.kill()
+        crawl.kill_main()
+        asked = site.requested_paths()
+        open_warcs = spool_files(spool, "open", ".warc.gz")
+        open_texts = spool_files(spool, "open", ".jsonl.gz")
+        assert len(open_warcs) == 1 and len(open_texts) == 1, list((spool / "open").iterdir())
+        warc_path, text_path = open_warcs[0], open_texts[0]
+
+        # What the killed run had completely written: every gzip member that is whole.
+        warc_members, _ = complete_members(warc_path.read_bytes())
+        killed = [rec for member in warc_members for rec in ArchiveIterator(io.BytesIO(member))]
+        killed_ids = [rec.rec_headers.get_header("WARC-Record-ID") for rec in killed]
+        killed_responses = Counter(path_of(rec.rec_headers.get_header("WARC-Target-URI"))
+                                   for rec in killed if rec.rec_type == "response")
+        # Every response the site sent before the kill is there, but for the few still in flight.
+        assert set(killed_responses) <= set(asked)
+        assert sum(killed_responses.values()) >= len(asked) - 2
+        assert len([p for p in killed_responses if p in article_paths]) >= 2
+        text_members, _ = complete_members(text_path.read_bytes())
+        killed_texts = [json.loads(gzip.decompress(m)) for m in text_members]
+        assert killed_texts
+        # Whatever the kill interrupted, make it certain: a torn record at the end of both files.
+        with open(warc_path, "ab") as f:
+            f.write(warc_members[-1][: len(warc_members[-1]) // 2])
+        with open(text_path, "ab") as f:
+            f.write(text_members[-1][: len(text_members[-1]) // 2])
+
+        # The next run, with the killed run's extraction workers perhaps still about.
+        run = morgue(*crawl_args(site.url), env=spool_env(spool))
     finally:
         crawl.kill()
-    asked = site.requested_paths()
-    open_warcs = spool_files(spool, "open", ".warc.gz")
-    open_texts = spool_files(spool, "open", ".jsonl.gz")
-    assert len(open_warcs) == 1 and len(open_texts) == 1, list((spool / "open").iterdir())
-    warc_path, text_path = open_warcs[0], open_texts[0]
-
-    # What the killed run had completely written: every gzip member that is whole.
-    warc_members, _ = complete_members(warc_path.read_bytes())
-    killed = [rec for member in warc_members for rec in ArchiveIterator(io.BytesIO(member))]
-    killed_ids = [rec.rec_headers.get_header("WARC-Record-ID") for rec in killed]
-    killed_responses = Counter(path_of(rec.rec_headers.get_header("WARC-Target-URI"))
-                               for rec in killed if rec.rec_type == "response")
-    # Every response the site sent before the kill is there, but for the few still in flight.
-    assert set(killed_responses) <= set(asked)
-    assert sum(killed_responses.values()) >= len(asked) - 2
-    assert len([p for p in killed_responses if p in article_paths]) >= 2
-    text_members, _ = complete_members(text_path.read_bytes())
-    killed_texts = [json.loads(gzip.decompress(m)) for m in text_members]
-    assert killed_texts
-    # Whatever the kill interrupted, make it certain: a torn record at the end of both files.
-    with open(warc_path, "ab") as f:
-        f.write(warc_members[-1][: len(warc_members[-1]) // 2])
-    with open(text_path, "ab") as f:
-        f.write(text_members[-1][: len(text_members[-1]) // 2])
-
-    run = morgue(*crawl_args(site.url), env=spool_env(spool))
     assert run.code == 0, run.stderr[-3000:]
     assert f"Recovered {warc_path.name} left by a crashed run" in run.stderr
+    assert f"Recovered {text_path.name} left by a crashed run" in run.stderr
     assert not spool_files(spool, "open") and not spool_files(spool, "ready")
 
     store = S3Store(BUCKET, PREFIX)
