@@ -85,8 +85,16 @@ def crawl(urls: Sequence[str], settings, spider_args: dict | None = None) -> int
 
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, site=",".join(seeds), **(spider_args or {}))
+    failures: list[BaseException] = []
+
+    def crawl_done(task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            failures.append(task.exception())
+
+    process.crawl(crawler, site=",".join(seeds), **(spider_args or {})).add_done_callback(crawl_done)
     process.start()
+    if failures:  # the crawl could not start: a bad setting or argument
+        return _fail(str(failures[0]).splitlines()[0] if str(failures[0]) else repr(failures[0]))
 
     try:
         stats = crawler.stats.get_stats()

@@ -16,6 +16,7 @@ import time
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from morgue.config import number
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,8 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler, s.getfloat("MORGUE_RETRY_AFTER_MAX", 120.0),
-                   s.getint("MORGUE_RETRY_AFTER_TIMES", 5))
+        return cls(crawler, number(s, "MORGUE_RETRY_AFTER_MAX", 120.0, float, minimum=0),
+                   number(s, "MORGUE_RETRY_AFTER_TIMES", 5, minimum=0))
 
     def _slot(self, request):
         downloader = self.crawler.engine.downloader

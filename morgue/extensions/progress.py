@@ -13,6 +13,7 @@ import time
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+from morgue.config import number
 
 
 def progress_line(stats: dict, elapsed: float) -> str:
@@ -43,7 +44,7 @@ class ProgressExtension:
             raise ValueError(f"MORGUE_PROGRESS must be auto, on or off, got {mode!r}")
         if mode == "off" or (mode == "auto" and not sys.stderr.isatty()):
             raise NotConfigured
-        return cls(crawler, crawler.settings.getfloat("MORGUE_PROGRESS_INTERVAL", 1.0))
+        return cls(crawler, number(crawler.settings, "MORGUE_PROGRESS_INTERVAL", 1.0, float, minimum=0.1))
 
     def spider_opened(self, spider) -> None:
         self.started = time.monotonic()

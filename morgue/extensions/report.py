@@ -13,6 +13,7 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from morgue.config import flag
 from morgue.diagnosis import diagnose
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class ReportExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("MORGUE_REPORT_ENABLED", True):
+        if not flag(crawler.settings, "MORGUE_REPORT_ENABLED", True):
             raise NotConfigured("MORGUE_REPORT_ENABLED is off")
         return cls(crawler)
 

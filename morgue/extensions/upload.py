@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
+from morgue.config import number
 from morgue.spool import spool_from_settings
 from morgue.store import store_from_settings
 from morgue.upload import Uploader
@@ -39,7 +40,7 @@ class UploadExtension:
         spool = spool_from_settings(s)
         spool.prepare()
         uploader = Uploader(store, spool, stats=crawler.stats)
-        return cls(crawler, uploader, s.getfloat("MORGUE_UPLOAD_TIMEOUT", 300.0))
+        return cls(crawler, uploader, number(s, "MORGUE_UPLOAD_TIMEOUT", 300.0, float, minimum=0))
 
     def spider_opened(self, spider) -> None:
         recovered = self.uploader.spool.recover()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
+from morgue.config import flag, number
 from morgue.discovery import parse_date
 from morgue.extract import extractor_id
 from morgue.items import Page
@@ -59,9 +60,9 @@ class TextPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        if not s.getbool("MORGUE_TEXT_ENABLED", True):
+        if not flag(s, "MORGUE_TEXT_ENABLED", True):
             raise NotConfigured("MORGUE_TEXT_ENABLED is off")
-        max_size = s.getint("MORGUE_TEXT_MAX_SIZE", 100_000_000)
+        max_size = number(s, "MORGUE_TEXT_MAX_SIZE", 100_000_000, minimum=1)
         if max_size <= 0:
             raise ValueError(f"MORGUE_TEXT_MAX_SIZE must be positive, got {max_size}")
         writer = RotatingTextWriter(

@@ -1,0 +1,46 @@
+"""The command line: bad input is one line naming what is wrong, with exit code 2, and nothing fetched."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import morgue
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-s", "MORGUE_WARC_MAX_SIZE=big"], ["MORGUE_WARC_MAX_SIZE", "whole number"]),
+    (["-s", "MORGUE_EXTRACT_WORKERS=-2"], ["MORGUE_EXTRACT_WORKERS", "at least 0"]),
+    (["-s", "MORGUE_FEED_PATHS=perhaps"], ["MORGUE_FEED_PATHS", "true or false"]),
+    (["-s", "MORGUE_PROGRESS=loud"], ["MORGUE_PROGRESS"]),
+    (["-s", "NOEQUALS"], ["-s", "NAME=VALUE"]),
+    (["--since", "last tuesday"], ["--since", "YYYY-MM-DD"]),
+    (["--max-pages", "0"], ["--max-pages"]),
+    (["--store", "gopher://x/y"], ["unsupported store", "s3://"]),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, site, args, words):
+    store = ["--store", str(tmp_path / "archive")] if "--store" not in args else []
+    run = morgue("crawl", site.url, *store, *args)
+    assert run.code == 2, run.stderr[-1500:]
+    assert run.last_line.startswith("morgue: error: ")
+    for word in words:
+        assert word in run.last_line, run.last_line
+    assert "Traceback" not in run.stderr
+    assert site.requests == []
+
+
+def test_extract_prints_one_json_line_per_file(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Bridge reopens | Gazette</title></head><body><article><h1>Bridge reopens</h1>"
+        + "".join(f"<p>The bridge over the river reopened on Monday after eight months of repairs, "
+                  f"paragraph {i} says, and traffic is flowing again across the old town.</p>" for i in range(6))
+        + "</article></body></html>", encoding="utf-8")
+    run = morgue("extract", str(page), str(tmp_path / "missing.html"), "--url", "https://n.example/a/bridge")
+    lines = run.stdout.splitlines()
+    assert len(lines) == 1
+    import json
+
+    record = json.loads(lines[0])
+    assert record["source"] == str(page)
+    assert "reopened on Monday" in record["text"]
+    assert run.code == 1 and "missing.html" in run.stderr
