@@ -16,6 +16,7 @@ import time
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+
 from morgue.config import number
 
 logger = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ import time
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
 from morgue.config import number
 
 
