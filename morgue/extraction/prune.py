@@ -1,0 +1,56 @@
+"""Remove boilerplate containers from the parsed page before any extractor sees it.
+
+Matched on class/id name parts (split at spaces, '-' and '_'), so "share-buttons" and
+"post_related" match but "shareholder" and "unrelated-content" do not. A container that
+holds the article itself (the page's <h1>, an articleBody, most of the prose) is never
+removed, whatever its name: wrappers named "post-with-comments" exist.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# Name parts of boxes that are boilerplate wherever they sit.
+_BOX = re.compile(
+    r"(?:^|[\s_-])(?:"
+    r"share|sharing|sharebar|shares|social|sociable|addthis|sharedaddy|shariff|a2a|"
+    r"related|relatedposts|yarpp|recommended|recommendations|outbrain|taboola|"
+    r"newsletter|newsletters|subscribe|subscription|signup|optin|mc4wp|"
+    r"comments|comment|respond|commentlist|disqus|"
+    r"authorbox|author-box|author-bio|about-author|"
+    r"cookie|cookies|consent|gdpr|"
+    r"donate|donation|"
+    r"advert|advertisement|adsbygoogle|ad|ads|adslot|adunit|dfp|sponsor|sponsored|"
+    r"breadcrumb|breadcrumbs|print-only|sr-only|screen-reader-text"
+    r")(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
+
+
+def prune_boxes(tree: etree._Element, page_chars: int) -> int:
+    """Drop matching boxes that are small next to the page's prose; return how many."""
+    removed = 0
+    for el in list(tree.iter("div", "section", "aside", "ul", "ol", "form", "figure", "nav", "footer")):
+        if el.getparent() is None:
+            continue  # already inside a removed box
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not names.strip() or not _BOX.search(names):
+            continue
+        if _holds_article(el, page_chars):
+            continue
+        el.getparent().remove(el) if not el.tail or not el.tail.strip() else el.drop_tree()
+        removed += 1
+    return removed
+
+
+def _holds_article(el: etree._Element, page_chars: int) -> bool:
+    if el.tag in _PROTECTED_TAGS:
+        return True
+    if el.find(".//h1") is not None or el.find('.//*[@itemprop="articleBody"]') is not None:
+        return True
+    if el.find(".//article") is not None:
+        return True
+    return page_chars > 0 and len(el.text_content()) > 0.4 * page_chars
