@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
