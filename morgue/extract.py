@@ -23,7 +23,7 @@ from morgue.extraction.files import extract_files
 from morgue.extraction.settings import settings_hash
 
 #: Bumped whenever the same page would give a different record.
-EXTRACTOR_VERSION = "morgue-extract/1"
+EXTRACTOR_VERSION = "morgue-extract/2"
 
 __all__ = ["EXTRACTOR_VERSION", "extract", "extract_files", "extractor_id"]
 

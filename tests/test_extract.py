@@ -223,3 +223,79 @@ def test_extract_files_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     record = json.loads(out.getvalue())
     assert record["source"] == "-"
     assert record["language"] == "de"
+
+
+@pytest.fixture(scope="module")
+def teasers() -> dict:
+    return extract(page("teasers_article.html"), url="https://northfield-courier.example/news/2026/04/frost-fans")
+
+
+def test_teasers_page_keeps_story_and_embedded_post(teasers: dict) -> None:
+    text = teasers["text"]
+    assert text.startswith("Apple growers along the upper valley switched on eleven tall frost fans")
+    assert "neighbours who complained about the noise then have so far stayed silent." in text
+    # a quoted tweet is part of the story, although its wrapper is named "social-media-embed"
+    assert "Frost fans humming over the Kovacs orchard at 3am" in text
+    assert "(@uvgrowers)" in text
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "Cider festival returns to the town square",  # teaser list after the story: headline + standfirst
+        "Organisers expect more stalls than ever before",
+        "Market hall roof repairs finished early",
+        "follow her on Twitter",  # the author's sign-off
+        "Old mill bridge to close",
+    ],
+)
+def test_teasers_page_boilerplate_removed(teasers: dict, boilerplate: str) -> None:
+    assert boilerplate not in teasers["text"]
+
+
+def _page(body: str) -> str:
+    return f"<html><head><title>Story</title></head><body>{body}</body></html>"
+
+
+_PROSE = "".join(
+    f"<p>Paragraph {n} of the council report describes the new cycle lanes, the cost of each junction and "
+    f"the months of work the contractor expects before the road reopens to buses and delivery vans.</p>"
+    for n in range(6)
+)
+_OTHER_STORIES = [
+    "Harbour crane lifts the last span into place",
+    "Night market moves to the old tram depot",
+    "Library extends opening hours over winter",
+]
+
+
+def test_run_of_other_headlines_inside_text_removed() -> None:
+    links = "<ul>" + "".join(f'<li><a href="/s/{n}">{h}</a></li>' for n, h in enumerate(_OTHER_STORIES)) + "</ul>"
+    nav = "".join(f'<li><a href="/s/{n}">{h}</a></li>' for n, h in enumerate(_OTHER_STORIES))
+    body = f"<nav><ul>{nav}</ul></nav><article>{_PROSE}{links}<p>{'Closing words of the story. ' * 6}</p></article>"
+    text = extract(_page(body))["text"]
+    assert "Paragraph 5 of the council report" in text
+    assert "Closing words of the story." in text
+    assert not any(h in text for h in _OTHER_STORIES)
+
+
+def test_link_round_up_post_is_kept() -> None:
+    """A post made of linked headlines with comments is the article: teaser trimming stays off."""
+    items = "".join(
+        f'<li><a href="/s/{n}">{h}</a> is worth reading for its account of how the work was planned, '
+        f"argued over and finally carried out by the people who live nearby.</li>"
+        for n, h in enumerate(_OTHER_STORIES)
+    )
+    body = f"<article><p>{'This week in the city, three stories we liked. ' * 3}</p><ul>{items}</ul></article>"
+    text = extract(_page(body))["text"]
+    assert all(h in text for h in _OTHER_STORIES)
+
+
+def test_noisy_first_pass_check() -> None:
+    from morgue.extraction.fallback import looks_noisy
+
+    menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact us"] * 6)
+    story = "\n".join(["A full sentence of the article, long enough to be prose and not a menu entry."] * 30)
+    assert looks_noisy(menu + "\n" + story[:200], 20, 3, 0.5)
+    assert not looks_noisy(story, 20, 3, 0.5)
+    assert not looks_noisy("Home\nNews", 20, 3, 0.5)  # too few lines to judge

@@ -9,6 +9,7 @@ neither, so both tests are combined with a length bound.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -39,6 +40,65 @@ def _link_blocks(tree: etree._Element, max_words: int) -> list[tuple[etree._Elem
 
 def link_block_texts(tree: etree._Element, max_words: int) -> set[str]:
     return {_norm(text) for _, text in _link_blocks(tree, max_words)}
+
+
+def anchor_texts(tree: etree._Element, min_words: int) -> set[str]:
+    """Normalised texts of the page's links of at least ``min_words`` words: headlines of other pages."""
+    found = set()
+    for a in tree.iter("a"):
+        text = a.text_content()
+        if len(text.split()) >= min_words and (norm := _norm(text)):
+            found.add(norm)
+    return found
+
+
+def trim_edges(text: str, headlines: set[str], max_share: float) -> str:
+    """Remove teasers of other stories: lines that repeat the text of a link on the page.
+
+    Such a line goes at the start or the end of the text, where teasers sit, and anywhere in a run of
+    two or more (a list of headlines); a lone one inside the text may be a linked sub-heading or quote.
+    List items led by a link's text (a headline and its standfirst) go from the edges only while they
+    are at most ``max_share`` of the text, since a link round-up post is made of them.
+    """
+    if not headlines:
+        return text
+    text = _trim(text, lambda line: _norm(line.lstrip("-#* ")) in headlines)
+    text = _drop_runs(text, lambda line: _norm(line.lstrip("-#* ")) in headlines, 2)
+    trimmed = _trim(text, lambda line: _led_by(line, headlines))
+    return trimmed if len(trimmed) >= (1 - max_share) * len(text) else text
+
+
+def _trim(text: str, is_teaser: Callable[[str], bool]) -> str:
+    lines = text.split("\n")
+    start, end = 0, len(lines)
+    while start < end and is_teaser(lines[start]):
+        start += 1
+    while end > start and is_teaser(lines[end - 1]):
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
+def _drop_runs(text: str, is_teaser: Callable[[str], bool], min_run: int) -> str:
+    """Remove runs of at least ``min_run`` consecutive teaser lines: a list of other stories' headlines."""
+    lines = text.split("\n")
+    flags = [is_teaser(line) for line in lines]
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and flags[j]:
+            j += 1
+        if j - i >= min_run:
+            keep[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
+    return "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
+
+
+def _led_by(line: str, headlines: set[str]) -> bool:
+    if not line.startswith("- "):
+        return False
+    norm = _norm(line)
+    return any(norm.startswith(headline) for headline in headlines)
 
 
 def drop_lines(text: str, unwanted: set[str]) -> str:

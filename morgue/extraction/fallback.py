@@ -36,6 +36,15 @@ def looks_truncated(text: str, page_chars: int, share: float, min_chars: int) ->
     return page_chars >= min_chars and len(text) < share * page_chars
 
 
+def looks_noisy(text: str, min_lines: int, short_words: int, short_share: float) -> bool:
+    """The first pass is mostly short lines (menus, tag clouds, archive lists): a page it did not isolate."""
+    lines = text.split("\n")
+    if len(lines) < min_lines:
+        return False
+    short = sum(1 for line in lines if len(line.split()) <= short_words)
+    return short >= short_share * len(lines)
+
+
 def readability_text(tree: etree._Element, url: str) -> str:
     """readability-lxml's article on a copy of the tree, as newline-separated blocks."""
     import lxml.html

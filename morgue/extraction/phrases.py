@@ -83,6 +83,25 @@ def drop_boilerplate_lines(text: str, max_words: int) -> str:
     return "\n".join(line for line in text.split("\n") if not is_boilerplate_line(line, max_words))
 
 
+# Author contact and follow notes that close an article ("Follow her on Twitter @...", "Folgen Sie ihm auf X").
+_SIGN_OFF = re.compile(
+    r"\b(?:follow (?:him|her|them|us|me) (?:on|at|@)|folgen sie (?:ihm|ihr|uns)\b|folge (?:ihm|ihr|uns)\b"
+    r"|suivez-(?:le|la|nous)\b|síguel[oa]s? en\b|síguenos en\b|seguil[oa] su\b|seguici su\b|siga-(?:o|a|nos)\b"
+    r"|obserwuj (?:go|ją|nas)\b|volg (?:hem|haar|ons)\b)",
+    re.IGNORECASE,
+)
+
+
+def drop_sign_off(text: str, max_words: int, max_lines: int = 2) -> str:
+    """Drop the closing lines (at most ``max_lines``) that are short author follow/contact notes."""
+    lines = text.split("\n")
+    for _ in range(max_lines):
+        if len(lines) < 2 or len(lines[-1].split()) > max_words or not _SIGN_OFF.search(lines[-1]):
+            break
+        lines.pop()
+    return "\n".join(lines)
+
+
 _BYLINE = re.compile(
     r"^(?:by|von|par|por|di|door|av|af|przez|от)\s+(?P<name>[^\W\d_][\w'’.-]*(?:\s+(?:and|und|et|y|e|en|og|och|i|[^\W\d_][\w'’.-]*))*)$",
     re.IGNORECASE,

@@ -2,7 +2,7 @@
 
 Matched on class/id name parts (split at spaces, '-' and '_'), so "share-buttons" and
 "post_related" match but "shareholder" and "unrelated-content" do not. A container that
-holds the article itself (the page's <h1>, an articleBody, most of the prose) is never
+holds the article itself (the page's <h1>, an articleBody, most of the prose, an embedded post) is never
 removed, whatever its name: wrappers named "post-with-comments" exist.
 """
 
@@ -28,6 +28,12 @@ _BOX = re.compile(
     re.IGNORECASE,
 )
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
+# Embedded posts (tweets, Instagram, TikTok, Mastodon) quoted by the story are part of it, though
+# their wrappers are often named "social-embed".
+_EMBEDDED_POST = etree.XPath(
+    ".//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'mastodon-embed')]"
+)
 
 
 def prune_boxes(tree: etree._Element, page_chars: int) -> int:
@@ -46,11 +52,28 @@ def prune_boxes(tree: etree._Element, page_chars: int) -> int:
     return removed
 
 
+def unmask_embedded_posts(tree: etree._Element) -> int:
+    """Strip the class/id names of embedded posts and of their wrappers; return how many posts.
+
+    Extractors discard ``twitter-tweet`` blockquotes and their ``social-embed`` wrappers by name, but a
+    post the story quotes is part of the story. Wrappers go up only while they hold nothing but the post.
+    """
+    posts = _EMBEDDED_POST(tree)
+    for post in posts:
+        text = post.text_content().strip()
+        el = post
+        while el is not None and el.tag not in _PROTECTED_TAGS and el.text_content().strip() == text:
+            for name in ("class", "id"):
+                el.attrib.pop(name, None)
+            el = el.getparent()
+    return len(posts)
+
+
 def _holds_article(el: etree._Element, page_chars: int) -> bool:
     if el.tag in _PROTECTED_TAGS:
         return True
     if el.find(".//h1") is not None or el.find('.//*[@itemprop="articleBody"]') is not None:
         return True
-    if el.find(".//article") is not None:
+    if el.find(".//article") is not None or _EMBEDDED_POST(el):
         return True
     return page_chars > 0 and len(el.text_content()) > 0.4 * page_chars

@@ -26,10 +26,23 @@ class ExtractionSettings:
     fallback_gain: float = 1.5
     #: Paragraph text (characters) a page needs before the failure check applies at all.
     fallback_min_chars: int = 400
+    #: The first pass counts as noisy when it has at least ``noisy_min_lines`` lines and at least
+    #: ``noisy_short_share`` of them have ``noisy_short_words`` words or fewer; only then is
+    #: trafilatura's precision mode run, and kept when it is a smaller part of the same text.
+    noisy_min_lines: int = 20
+    noisy_short_words: int = 3
+    noisy_short_share: float = 0.5
     #: Lines of at most this many words are candidates for the short link-dense line filter.
     short_line_words: int = 12
+    #: Teasers: lines at the start or end of the text that are the text of a link of at least this
+    #: many words elsewhere on the page (or list items led by one) ...
+    teaser_min_words: int = 3
+    #: ... removed only while they are at most this share of the text (else: a link round-up post).
+    teaser_max_share: float = 0.35
     #: Lines of at most this many words are candidates for the stock-phrase filter.
     phrase_line_words: int = 25
+    #: Closing lines of at most this many words go when they ask to follow the author ("Follow her on X").
+    sign_off_words: int = 40
 
 
 DEFAULT_SETTINGS = ExtractionSettings()
