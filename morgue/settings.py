@@ -32,10 +32,12 @@ MORGUE_SINCE = None  # skip sitemap and feed entries older than this date
 MORGUE_FOLLOW_DEPTH = 2  # links followed from the home page: sections, then articles
 MORGUE_FEED_PATHS = True  # try /feed/, /sitemap.xml, ... when a site announces none
 MORGUE_FETCH_DOCUMENTS = True  # archive PDFs and office documents that articles link to
+MORGUE_LINKS_FROM_LISTED = False  # look for article links in articles a sitemap listed (costly)
 
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process
 MORGUE_EXTRACT_TIMEOUT = 60.0
+MORGUE_EXTRACT_RECYCLE = 1000  # pages after which the extraction workers are replaced (memory)
 
 # --- politeness ------------------------------------------------------------------
 MORGUE_CONTACT = os.environ.get("MORGUE_CONTACT", "https://github.com/morgue-archive/morgue")
@@ -48,6 +50,8 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 60
+# A page yields one item: Scrapy's default of 100 starts 100 asyncio tasks for every response.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # an oversized page is logged and skipped
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 MORGUE_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured (seconds)
@@ -56,4 +60,5 @@ MORGUE_RETRY_AFTER_TIMES = 5
 # --- output ------------------------------------------------------------------------
 MORGUE_PROGRESS = "auto"  # a live line on a terminal, none under cron
 FEED_EXPORT_ENCODING = "utf-8"
+TELNETCONSOLE_ENABLED = False  # no open console on an archiving host
 LOG_LEVEL = "INFO"

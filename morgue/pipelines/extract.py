@@ -8,7 +8,8 @@ this pipeline, and the engine stops fetching once those responses pass
 instead of queueing bodies without bound.
 
 Settings: ``MORGUE_EXTRACT_WORKERS`` (processes; 0 extracts in the crawler
-process), ``MORGUE_EXTRACT_TIMEOUT`` (seconds a page may take).
+process), ``MORGUE_EXTRACT_TIMEOUT`` (seconds a page may take),
+``MORGUE_EXTRACT_RECYCLE`` (pages after which the workers are replaced; 0 never).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import weakref
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.exceptions import DropItem
 
+from morgue.config import number
 from morgue.extract import extract
 from morgue.items import Page
 
@@ -33,28 +36,31 @@ def _empty(reason: str) -> dict:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler, workers: int, timeout: float):
+    def __init__(self, crawler, workers: int, timeout: float, recycle: int):
         self.stats = crawler.stats
         self.workers = workers
         self.timeout = timeout
+        self.recycle = recycle
         self.pool: Executor | None = None
+        self._pool_pages = 0
+        self._blamed: weakref.WeakSet[Executor] = weakref.WeakSet()  # broken pools, a page blamed
 
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        workers = s.get("MORGUE_EXTRACT_WORKERS")
-        workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
-        if workers < 0:
-            raise ValueError(f"MORGUE_EXTRACT_WORKERS must be 0 or more, got {workers}")
-        timeout = s.getfloat("MORGUE_EXTRACT_TIMEOUT", 60.0)
-        return cls(crawler, workers, timeout)
+        workers = number(s, "MORGUE_EXTRACT_WORKERS", os.cpu_count() or 1, minimum=0)
+        timeout = number(s, "MORGUE_EXTRACT_TIMEOUT", 60.0, float, minimum=0.1)
+        recycle = number(s, "MORGUE_EXTRACT_RECYCLE", 1000, minimum=0)
+        return cls(crawler, workers, timeout, recycle)
 
     def _new_pool(self) -> Executor | None:
+        self._pool_pages = 0
         if self.workers == 0:
             return None
-        # forkserver: never fork a process that already runs the reactor's threads.
+        # forkserver: never fork a process that already runs the reactor's threads. What the
+        # forkserver preloads (the extractor and its language model) every worker shares.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["morgue.extract"])
+        ctx.set_forkserver_preload(["morgue.extraction.warmup"])
         return ProcessPoolExecutor(self.workers, mp_context=ctx)
 
     def open_spider(self) -> None:
@@ -74,28 +80,45 @@ class ExtractPipeline:
     async def _extract(self, body: bytes, url: str, encoding: str | None) -> dict:
         if self.pool is None:
             return extract(body, url, encoding)
+        if self.recycle and self._pool_pages >= self.recycle:
+            # Fresh workers from time to time: lxml and Python never give all memory back.
+            self._replace_pool(kill=False)
         loop = asyncio.get_running_loop()
-        try:
-            future = loop.run_in_executor(self.pool, extract, body, url, encoding)
-            return await asyncio.wait_for(future, self.timeout)
-        except TimeoutError:
-            # The worker may be stuck on this page: start afresh rather than wait on it.
-            logger.error("Extraction of %s took over %ss; restarting the extraction workers",
-                         url, self.timeout)
-            self._restart()
-            return _empty("extraction timed out")
-        except BrokenProcessPool:
-            logger.error("An extraction worker died on %s; restarting the workers", url)
-            self._restart()
-            return _empty("extraction worker crashed")
+        for _attempt in range(2):
+            pool = self.pool
+            self._pool_pages += 1
+            try:
+                future = loop.run_in_executor(pool, extract, body, url, encoding)
+                return await asyncio.wait_for(future, self.timeout)
+            except TimeoutError:
+                if pool is not self.pool:
+                    continue  # it waited behind a page that got its pool replaced: try the new one
+                logger.error("Extraction of %s took over %ss; restarting the extraction workers",
+                             url, self.timeout)
+                self._replace_pool(kill=True)
+                return _empty("extraction timed out")
+            except asyncio.CancelledError:
+                if pool is self.pool:
+                    raise  # the crawl itself is stopping
+                # queued in a pool that was replaced meanwhile: try again in the new one
+            except BrokenProcessPool:
+                if pool not in self._blamed:  # the first page to see its pool break: the likely culprit
+                    self._blamed.add(pool)
+                    logger.error("An extraction worker died on %s; restarting the workers", url)
+                    if pool is self.pool:
+                        self._replace_pool(kill=True)
+                    break
+        return _empty("extraction worker crashed or was replaced twice")
 
-    def _restart(self) -> None:
-        self.stats.inc_value("extract/worker_restarts")
+    def _replace_pool(self, kill: bool) -> None:
+        self.stats.inc_value("extract/worker_restarts" if kill else "extract/worker_recycles")
         old, self.pool = self.pool, self._new_pool()
-        if old is not None:
-            for proc in list(getattr(old, "_processes", {}).values()):
+        if old is None:
+            return
+        if kill:
+            for proc in list((getattr(old, "_processes", None) or {}).values()):
                 proc.kill()
-            old.shutdown(wait=False, cancel_futures=True)
+        old.shutdown(wait=False, cancel_futures=kill)
 
     async def close_spider(self) -> None:
         if self.pool is not None:
