@@ -254,14 +254,14 @@ def test_pywb_indexer_reads_the_archive_and_finds_each_article_at_its_offset(cra
 
 
 def test_warc_files_rotate_at_the_size_set(tmp_path, site):
-    run = crawl(site.url, tmp_path, "-s", "MORGUE_WARC_MAX_SIZE=40000", "-s", "DOWNLOAD_MAXSIZE=1000000")
+    run = crawl(site.url, tmp_path, "-s", "MORGUE_WARC_MAX_SIZE=15000", "-s", "DOWNLOAD_MAXSIZE=1000000")
     assert run.code == 0, run.stderr[-2000:]
     files = warc_files(tmp_path)
     assert len(files) >= 3
     assert len({f.name.split("-")[2] for f in files}) == len(files)  # serials differ
     for path in files:
         assert warc_records_of(path)[0]["type"] == "warcinfo"
-        assert path.stat().st_size < 40000 + 1_100_000  # rotation happens at the first record past the size
+        assert path.stat().st_size < 15000 + 1_100_000  # rotation happens at the first record past the size
     archive = open_store(str(tmp_path))
     for record in text_records(tmp_path):
         rec = read_one_record(archive.read_range(record["warc_key"], record["warc_offset"], record["warc_length"]))
