@@ -9,6 +9,9 @@ from __future__ import annotations
 import morgue
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's, fixed so that requests waiting on one robots.txt are all checked
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "morgue.robots.RobotsTxtMiddleware": 100,
     # above every stock middleware: sees raw bodies and each redirect hop
     "morgue.capture.WarcCaptureMiddleware": 950,
     # before RetryMiddleware (550): a Retry-After pause instead of an immediate retry
