@@ -44,6 +44,7 @@ class ExtractPipeline:
         self.pool: Executor | None = None
         self._pool_pages = 0
         self._blamed: weakref.WeakSet[Executor] = weakref.WeakSet()  # broken pools, a page blamed
+        self._recycling: asyncio.Event | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,10 +81,11 @@ class ExtractPipeline:
     async def _extract(self, body: bytes, url: str, encoding: str | None) -> dict:
         if self.pool is None:
             return extract(body, url, encoding)
-        if self.recycle and self._pool_pages >= self.recycle:
-            # Fresh workers from time to time: lxml and Python never give all memory back.
-            self._replace_pool(kill=False)
         loop = asyncio.get_running_loop()
+        if self._recycling is not None:
+            await self._recycling.wait()
+        elif self.recycle and self._pool_pages >= self.recycle:
+            await self._recycle(loop)
         for _attempt in range(2):
             pool = self.pool
             self._pool_pages += 1
@@ -95,7 +97,7 @@ class ExtractPipeline:
                     continue  # it waited behind a page that got its pool replaced: try the new one
                 logger.error("Extraction of %s took over %ss; restarting the extraction workers",
                              url, self.timeout)
-                self._replace_pool(kill=True)
+                self._replace_pool()
                 return _empty("extraction timed out")
             except asyncio.CancelledError:
                 if pool is self.pool:
@@ -106,19 +108,36 @@ class ExtractPipeline:
                     self._blamed.add(pool)
                     logger.error("An extraction worker died on %s; restarting the workers", url)
                     if pool is self.pool:
-                        self._replace_pool(kill=True)
+                        self._replace_pool()
                     break
         return _empty("extraction worker crashed or was replaced twice")
 
-    def _replace_pool(self, kill: bool) -> None:
-        self.stats.inc_value("extract/worker_restarts" if kill else "extract/worker_recycles")
+    async def _recycle(self, loop) -> None:
+        """Fresh workers from time to time: lxml and Python never give all memory back.
+
+        The old workers finish their pages and exit before new ones start, so that two sets
+        never hold memory at once; pages arriving meanwhile wait (a fraction of a second).
+        """
+        self._recycling = asyncio.Event()
+        try:
+            old = self.pool
+            if old is not None:
+                await loop.run_in_executor(None, old.shutdown)
+            self.pool = self._new_pool()
+            self.stats.inc_value("extract/worker_recycles")
+        finally:
+            self._recycling.set()
+            self._recycling = None
+
+    def _replace_pool(self) -> None:
+        """Replace a pool that broke or got stuck: kill its workers, drop its queue."""
+        self.stats.inc_value("extract/worker_restarts")
         old, self.pool = self.pool, self._new_pool()
         if old is None:
             return
-        if kill:
-            for proc in list((getattr(old, "_processes", None) or {}).values()):
-                proc.kill()
-        old.shutdown(wait=False, cancel_futures=kill)
+        for proc in list((getattr(old, "_processes", None) or {}).values()):
+            proc.kill()
+        old.shutdown(wait=False, cancel_futures=True)
 
     async def close_spider(self) -> None:
         if self.pool is not None:
