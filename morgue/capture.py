@@ -55,8 +55,6 @@ class WarcCaptureMiddleware:
         if not flag(settings, "MORGUE_WARC_ENABLED", True):
             raise NotConfigured("MORGUE_WARC_ENABLED is off")
         max_size = number(settings, "MORGUE_WARC_MAX_SIZE", 1_000_000_000, minimum=1)
-        if max_size <= 0:
-            raise ValueError(f"MORGUE_WARC_MAX_SIZE must be positive, got {max_size}")
         writer = RotatingWarcWriter(
             spool_from_settings(settings),
             prefix=settings.get("MORGUE_WARC_PREFIX", "MORGUE"),

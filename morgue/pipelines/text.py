@@ -63,8 +63,6 @@ class TextPipeline:
         if not flag(s, "MORGUE_TEXT_ENABLED", True):
             raise NotConfigured("MORGUE_TEXT_ENABLED is off")
         max_size = number(s, "MORGUE_TEXT_MAX_SIZE", 100_000_000, minimum=1)
-        if max_size <= 0:
-            raise ValueError(f"MORGUE_TEXT_MAX_SIZE must be positive, got {max_size}")
         writer = RotatingTextWriter(
             spool_from_settings(s), prefix=s.get("MORGUE_WARC_PREFIX", "MORGUE"), max_size=max_size,
         )

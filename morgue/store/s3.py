@@ -16,6 +16,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from functools import cached_property
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -129,25 +130,32 @@ class S3Store:
             # The classic manager honours the client's event hooks below.
             preferred_transfer_client="classic",
         )
-        self._client = self._make_client(
-            Config(
-                retries={"mode": retry_mode, "max_attempts": int(max_attempts)},
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                # A ranged GET carries the whole object's checksum: only
-                # validate when the operation requires it.
-                response_checksum_validation="when_required",
-            )
+        self._client_config = Config(
+            retries={"mode": retry_mode, "max_attempts": int(max_attempts)},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            # A ranged GET carries the whole object's checksum: only
+            # validate when the operation requires it.
+            response_checksum_validation="when_required",
         )
+        # A missing AWS_PROFILE is an error now; the clients themselves are made on first use.
+        self._session = self._make_session()
         # check() runs before a crawl: it must fail fast on an unreachable endpoint.
-        self._check_client = self._make_client(
-            Config(
-                retries={"mode": "standard", "max_attempts": 2},
-                connect_timeout=min(connect_timeout, 3),
-                read_timeout=min(read_timeout, 10),
-                response_checksum_validation="when_required",
-            )
+        self._check_config = Config(
+            retries={"mode": "standard", "max_attempts": 2},
+            connect_timeout=min(connect_timeout, 3),
+            read_timeout=min(read_timeout, 10),
+            response_checksum_validation="when_required",
         )
+
+    # Clients are made on first use: several components open the store only to learn its spool.
+    @cached_property
+    def _client(self) -> Any:
+        return self._make_client(self._client_config)
+
+    @cached_property
+    def _check_client(self) -> Any:
+        return self._make_client(self._check_config)
 
     @classmethod
     def from_uri(cls, uri: str, **options: Any) -> S3Store:
@@ -167,10 +175,15 @@ class S3Store:
             raise StoreError(f"invalid store {uri!r}: no bucket name (use s3://BUCKET/PREFIX)")
         return cls(parts.netloc, parts.path, **options)
 
+    def _make_session(self) -> Any:
+        try:
+            return boto3.session.Session()
+        except ProfileNotFound as e:
+            raise StoreError(f"store {self.uri}: {e}") from None
+
     def _make_client(self, config: Config) -> Any:
         try:
-            session = boto3.session.Session()
-            client = session.client("s3", config=config)
+            client = self._session.client("s3", config=config)
         except ProfileNotFound as e:
             raise StoreError(f"store {self.uri}: {e}") from None
         except BotoCoreError as e:
