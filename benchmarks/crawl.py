@@ -230,6 +230,7 @@ class Usage:
     peak_rss: int = 0  # bytes, sum over the tree at its largest
     peak_pss: int = 0  # the same in PSS: pages shared by workers and their forkserver counted once
     samples: list[tuple[float, int, int]] = field(default_factory=list)  # (time, rss, nginx requests)
+    proc_peaks: dict[int, tuple[str, int]] = field(default_factory=dict)  # pid -> (role, peak RSS)
     code: int = 0
     machine_cpu: float = 0.0  # seconds of CPU used by every process on the machine meanwhile
 
@@ -266,6 +267,8 @@ def run_measured(cmd: list[str], env: dict, log: Path, nginx: Nginx | None = Non
                         mem = p.memory_full_info()
                         rss += mem.rss
                         pss += mem.pss
+                        role, peak = usage.proc_peaks.get(p.pid) or (_role(p), 0)
+                        usage.proc_peaks[p.pid] = (role, max(peak, mem.rss))
                 except psutil.NoSuchProcess:
                     continue
             usage.peak_rss = max(usage.peak_rss, rss)
@@ -281,6 +284,28 @@ def run_measured(cmd: list[str], env: dict, log: Path, nginx: Nginx | None = Non
     usage.machine_cpu = _machine_busy() - machine_start
     usage.cpu = sum(cpu_by_proc.values())
     return usage
+
+
+def _role(p) -> str:
+    """What a process of the tree is, for the memory breakdown."""
+    cmd = " ".join(p.cmdline())
+    if "resource_tracker" in cmd:
+        return "resource tracker"
+    if "forkserver" in cmd:  # the forkserver and the workers it forks share its command line
+        parent = p.parent()
+        return "extraction worker" if parent and "forkserver" in " ".join(parent.cmdline()) else "forkserver"
+    if "multiprocessing" in cmd:
+        return "extraction worker"
+    return "crawler"
+
+
+def peaks_by_role(usage: Usage) -> str:
+    """Largest RSS each kind of process reached (workers: the largest one, and how many ran)."""
+    roles: dict[str, list[int]] = {}
+    for role, peak in usage.proc_peaks.values():
+        roles.setdefault(role, []).append(peak)
+    return ", ".join(f"{role} {max(v) / 2**20:.0f} MB" + (f" (x{len(v)} over the run)" if len(v) > 1 else "")
+                     for role, v in roles.items())
 
 
 def _machine_busy() -> float:
@@ -566,6 +591,8 @@ def benchmark(args: argparse.Namespace) -> int:
                           f"peak RSS {r.usage.peak_rss / 2**20:4.0f} MB (PSS {r.usage.peak_pss / 2**20:4.0f}), "
                           f"{r.requests} requests" + (f", busy {r.busy:.2f}" if kind == "morgue" else "")
                           + f"; other processes used {r.usage.others():.2f} cores", flush=True)
+                    if kind == "morgue":
+                        print(f"    peak RSS by process: {peaks_by_role(r.usage)}", flush=True)
     if set(runs) != {"bare", "hand", "morgue"}:
         return 0
     weights = {}
@@ -621,15 +648,22 @@ def soak(args: argparse.Namespace) -> int:
                                  out / "log.txt", nginx, interval=0.5)
             if usage.code != 0:
                 print((out / "log.txt").read_text(errors="replace")[-3000:], file=sys.stderr)
-    at_mark = next((rss for _, rss, done in usage.samples if done >= SOAK_MARK), 0)
-    running = [(t, rss, done) for t, rss, done in usage.samples if done >= 0.95 * SOAK_PAGES]
-    at_end = running[-1][1] if running else usage.samples[-1][1]
+    # Medians over a window, not single samples: a worker parsing a 2 MB page adds a passing
+    # 30 MB at any moment. "After 2,000 pages": 1,500-2,500; "the end": the last tenth, before
+    # the workers exit.
+    def window(low: float, high: float) -> int:
+        return int(median([rss for _, rss, done in usage.samples if low <= done <= high] or [0]))
+
+    at_mark = window(0.75 * SOAK_MARK, 1.25 * SOAK_MARK)
+    at_end = window(0.9 * SOAK_PAGES, 0.99 * SOAK_PAGES)
     print(f"wall {usage.wall:.0f} s, {len(pages) / usage.wall:.1f} pages/s, "
           f"{1000 * usage.cpu / len(pages):.1f} CPU ms/page, cores busy "
           f"{usage.cpu / (usage.wall * (os.cpu_count() or 1)):.2f}; other processes used {usage.others():.2f} cores")
     print(f"peak RSS, all morgue processes: {usage.peak_rss / 2**20:.0f} MB, PSS {usage.peak_pss / 2**20:.0f} MB"
           "  (target < 400)")
-    print(f"RSS after {SOAK_MARK} pages: {at_mark / 2**20:.0f} MB; near the end: {at_end / 2**20:.0f} MB "
+    print(f"peak RSS by process: {peaks_by_role(usage)}")
+    print(f"RSS after {SOAK_MARK} pages (median, 1,500-2,500): {at_mark / 2**20:.0f} MB; "
+          f"at the end (median, last tenth): {at_end / 2**20:.0f} MB "
           f"({100 * (at_end - at_mark) / max(at_mark, 1):+.1f}%, target within 10%)")
     step = max(1, len(usage.samples) // 20)
     print("pages done, RSS MB:", ", ".join(f"{d}:{r / 2**20:.0f}" for _, r, d in usage.samples[::step]))

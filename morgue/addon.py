@@ -7,11 +7,15 @@ where nothing stronger already is.
 from __future__ import annotations
 
 import morgue
+from morgue.queue import use_disk_queue
 
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, fixed so that requests waiting on one robots.txt are all checked
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "morgue.robots.RobotsTxtMiddleware": 100,
+    # Scrapy's, reading only the head of a page instead of decoding it whole
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "morgue.metarefresh.MetaRefreshMiddleware": 580,
     # above every stock middleware: sees raw bodies and each redirect hop
     "morgue.capture.WarcCaptureMiddleware": 950,
     # before RetryMiddleware (550): a Retry-After pause instead of an immediate retry
@@ -41,6 +45,7 @@ class MorgueAddon:
         ):
             for path, order in components.items():
                 settings.setdefault_in_component_priority_dict(name, path, order)
+        use_disk_queue(settings)
         contact = settings.get("MORGUE_CONTACT")
         if contact and settings.getpriority("USER_AGENT") <= settings.getpriority("MORGUE_CONTACT"):
             settings.set("USER_AGENT", user_agent(contact), priority="addon")

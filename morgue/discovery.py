@@ -6,6 +6,7 @@ their own and reused by the on-demand and scheduled crawls.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -235,6 +236,27 @@ def is_binary_url(url: str) -> bool:
 def is_document_url(url: str) -> bool:
     """A document an article may link to as its source (a report, a ruling): worth archiving."""
     return bool(_DOCUMENT_EXT.search(urlsplit(url).path))
+
+
+_DOCUMENT_HREF = re.compile(
+    rb"""<a\s[^>]*?href\s*=\s*["']?\s*([^"'\s>]+?\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|epub)"""
+    rb"""(?:[?#][^"'\s>]*)?)\s*["'\s>]""",
+    re.IGNORECASE,
+)
+_BASE_HREF = re.compile(rb"""<base\s[^>]*?href\s*=\s*["']?\s*([^"'\s>]+)""", re.IGNORECASE)
+
+
+def document_links(body: bytes, url: str) -> list[str]:
+    """Absolute URLs of the documents an HTML page links to, read from its bytes.
+
+    A scan instead of a parse: for pages whose other links are not wanted, it
+    costs a fraction of a millisecond and no copy of the page as text or tree.
+    """
+    base = _BASE_HREF.search(body, 0, 16384)
+    if base:
+        url = urljoin(url, html.unescape(base.group(1).decode("utf-8", "replace")))
+    found = (urljoin(url, html.unescape(m.group(1).decode("utf-8", "replace"))) for m in _DOCUMENT_HREF.finditer(body))
+    return [link for link in dict.fromkeys(found) if link.startswith(("http://", "https://")) and is_document_url(link)]
 
 
 def headline_like(anchor_text: str) -> bool:

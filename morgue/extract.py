@@ -9,17 +9,19 @@ The contract other modules code against:
   keeps no state between calls, so it can run in a process pool.
 - ``extractor_id()`` names the code and settings that made a record.
 - ``extract_files(paths, url, out)`` serves ``morgue extract``.
+
+Importing this module costs next to nothing: the crawler process names ``extract`` to its
+worker processes and writes ``extractor_id()`` into records, and only the workers load
+trafilatura and lxml's cleaner (about 35 MB) on their first page.
 """
 
 from __future__ import annotations
 
 from functools import cache
-
-import trafilatura
+from importlib.metadata import version
+from typing import IO
 
 import morgue
-from morgue.extraction.article import extract
-from morgue.extraction.files import extract_files
 from morgue.extraction.settings import settings_hash
 
 #: Bumped whenever the same page would give a different record.
@@ -28,7 +30,20 @@ EXTRACTOR_VERSION = "morgue-extract/2"
 __all__ = ["EXTRACTOR_VERSION", "extract", "extract_files", "extractor_id"]
 
 
+def extract(body: bytes | str, url: str = "", encoding: str | None = None) -> dict:
+    """The article record of one page (see the module's docstring)."""
+    from morgue.extraction.article import extract as run
+
+    return run(body, url, encoding)
+
+
+def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
+    from morgue.extraction.files import extract_files as run
+
+    return run(paths, url, out)
+
+
 @cache
 def extractor_id() -> str:
     """'morgue <version>; trafilatura <version>; settings <hash>': stored with each record."""
-    return f"morgue {morgue.__version__}; trafilatura {trafilatura.__version__}; settings {settings_hash()}"
+    return f"morgue {morgue.__version__}; trafilatura {version('trafilatura')}; settings {settings_hash()}"

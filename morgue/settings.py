@@ -37,7 +37,7 @@ MORGUE_LINKS_FROM_LISTED = False  # look for article links in articles a sitemap
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process
 MORGUE_EXTRACT_TIMEOUT = 60.0
-MORGUE_EXTRACT_RECYCLE = 1000  # pages after which the extraction workers are replaced (memory)
+MORGUE_EXTRACT_RECYCLE = 10000  # pages after which the extraction workers are replaced (memory)
 
 # --- politeness ------------------------------------------------------------------
 MORGUE_CONTACT = os.environ.get("MORGUE_CONTACT", "https://github.com/morgue-archive/morgue")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import morgue
+from tests.conftest import FAST, morgue
 
 
 @pytest.mark.parametrize("args, words", [
@@ -44,3 +44,19 @@ def test_extract_prints_one_json_line_per_file(tmp_path):
     assert record["source"] == str(page)
     assert "reopened on Monday" in record["text"]
     assert run.code == 1 and "missing.html" in run.stderr
+
+
+def test_the_queue_waits_on_disk_and_goes_away(tmp_path, site):
+    """Requests wait in Scrapy's disk queue: a folder of the run's own, removed at the end
+    (and one a killed crawler left, at the next start), unless the user names one (JOBDIR)
+    to pause and resume the crawl."""
+    tmp = tmp_path / "tmp"
+    orphan = tmp / "morgue-queue-999999999-0badc0de"  # a killed crawler's: no such process
+    (orphan / "requests.queue").mkdir(parents=True)
+    run = morgue("crawl", site.url, "--store", str(tmp_path / "a"), "--max-pages", "2", *FAST, env={"TMPDIR": str(tmp)})
+    assert run.code == 0, run.stderr[-2000:]
+    assert not list(tmp.glob("morgue-queue-*"))  # its own, and the orphan too
+    job = tmp_path / "job"
+    run = morgue("crawl", site.url, "--store", str(tmp_path / "b"), "--max-pages", "2", *FAST, "-s", f"JOBDIR={job}")
+    assert run.code == 0, run.stderr[-2000:]
+    assert (job / "requests.queue").is_dir() and (job / "requests.seen").stat().st_size > 0

@@ -13,6 +13,7 @@ import pytest
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 
 from morgue.store import open_store
+from morgue.testsite.articles import REFRESH_PATH, REFRESH_TARGET
 from tests.conftest import crawl, morgue, read_one_record, text_records, warc_files, warc_records
 
 
@@ -152,6 +153,16 @@ def test_redirect_keeps_requested_url(crawled):
         assert r["url"] != r["requested_url"]
     hops = responses_by_path(warc_records(store)).get("/old/city-budget", [])
     assert hops and hops[0]["http"].get_statuscode() == "301"
+
+
+def test_meta_refresh_in_a_long_page_is_followed(crawled):
+    site, store, run = crawled
+    by_path = responses_by_path(warc_records(store))
+    assert by_path[REFRESH_PATH][0]["http"].get_statuscode() == "200"
+    # nothing links to the target: it was fetched because the refresh was read
+    assert by_path[REFRESH_TARGET][0]["http"].get_statuscode() == "200"
+    refreshed = [headers for method, path, headers in site.requests if path == REFRESH_TARGET]
+    assert refreshed and urlsplit(refreshed[0].get("Referer", "")).path == REFRESH_PATH
 
 
 def test_windows_1252_page_decodes_right(crawled):

@@ -4,6 +4,7 @@ import pytest
 
 from morgue.discovery import (
     DiscoveryError,
+    document_links,
     is_article,
     looks_like_article,
     looks_like_section,
@@ -110,3 +111,17 @@ def test_page_says_what_it_is():
     assert is_article(ld + site, "https://n.example/p")
     assert is_article(b"<html></html>", "https://n.example/2026/11/20/some-long-slug-here/")
     assert not is_article(art, "https://n.example/", home="https://n.example/")
+
+
+def test_document_links_read_from_the_bytes():
+    page = (b'<html><head><base href="https://news.example.org/politics/"></head><body>'
+            b'<a class="src" href="/files/budget-2026.pdf">the budget</a> '
+            b"<a href='ruling.DOCX?v=2&amp;lang=en'>the ruling</a> <a href=annex.pdf>annex</a> "
+            b'<a href="/files/budget-2026.pdf">again</a> <a href="/2026/11/20/budget-vote/">story</a> '
+            b'<a href="mailto:desk@news.example.org?subject=x.pdf">mail</a> <img src="chart.pdf"></body></html>')
+    assert document_links(page, "https://news.example.org/2026/11/20/budget-vote/") == [
+        "https://news.example.org/files/budget-2026.pdf",
+        "https://news.example.org/politics/ruling.DOCX?v=2&lang=en",
+        "https://news.example.org/politics/annex.pdf",
+    ]
+    assert document_links(b"<p>no links at all, only the word report.pdf</p>", "https://n.example/a") == []

@@ -299,3 +299,15 @@ def test_noisy_first_pass_check() -> None:
     assert looks_noisy(menu + "\n" + story[:200], 20, 3, 0.5)
     assert not looks_noisy(story, 20, 3, 0.5)
     assert not looks_noisy("Home\nNews", 20, 3, 0.5)  # too few lines to judge
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Die Stadtbibliothek öffnet ab Februar auch am Sonntagnachmittag, teilte die Verwaltung mit.", "de"),
+    ("הספרייה העירונית תיפתח גם בימי שישי אחר הצהריים, כך נמסר מהעירייה היום.", "he"),  # CLD2 says "iw"
+    ("Perpustakaan kota akan buka pada hari Minggu sore mulai bulan Februari, kata pemerintah kota.", "id"),
+    ("12345 67890 !!! ??? 12345 67890", None),
+])
+def test_language_detected_from_text_is_a_current_code(text: str, code: str | None) -> None:
+    from morgue.extraction.metadata import detect_language
+
+    assert detect_language(text) == code

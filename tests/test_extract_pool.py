@@ -49,7 +49,7 @@ def run(pipeline, bodies):
 
 @pytest.fixture
 def pipeline(monkeypatch, request):
-    monkeypatch.setattr(pipeline_module, "extract", faulty_extract)
+    monkeypatch.setattr(pipeline_module.worker, "extract_page", faulty_extract)
     recycle = getattr(request, "param", 0)
     return ExtractPipeline(SimpleNamespace(stats=Stats()), workers=1, timeout=3, recycle=recycle)
 

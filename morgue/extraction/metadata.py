@@ -13,6 +13,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import pycld2
 from lxml import etree
 from trafilatura.metadata import extract_metadata
 
@@ -26,6 +27,9 @@ _BYLINE = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|przez|от|作者)[\s
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|::|/|»)\s+")
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 _ISO3_TO_2 = {"eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "ita": "it", "por": "pt"}
+# Withdrawn ISO 639-1 codes that pages (and CLD2) still use; "xx" and "un" are CLD2's "not a language".
+_RENAMED = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "xx": None, "un": None}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # CLD2 rejects these as invalid UTF-8
 
 
 def empty_metadata() -> dict:
@@ -196,7 +200,8 @@ def normalise_language(value: str | None) -> str | None:
         return None
     code = match.group(1).lower()
     code = _ISO3_TO_2.get(code, code)
-    return code if len(code) == 2 else None
+    code = _RENAMED.get(code, code)
+    return code if code and len(code) == 2 else None
 
 
 def declared_language(tree: etree._Element, metas: dict[str, str]) -> str | None:
@@ -210,10 +215,17 @@ def declared_language(tree: etree._Element, metas: dict[str, str]) -> str | None
 
 
 def detect_language(text: str) -> str | None:
-    """Language of the article text when the page declares none (py3langid, 2-letter code)."""
+    """Language of the article text when the page declares none (2-letter code).
+
+    CLD2, as Common Crawl uses for its language annotations: its tables are compiled
+    into the library, so every worker holds about 7 MB for it instead of the 75 MB a
+    Python n-gram model takes, and it reads 3,000 characters in about 0.1 ms.
+    """
     if len(text) < 20:
         return None
-    import py3langid
-
-    code, _ = py3langid.classify(text[:3000])
-    return normalise_language(code)
+    sample = _CONTROL.sub(" ", text[:3000]).encode("utf-8", "ignore")  # "ignore": lone surrogates
+    try:
+        _reliable, _size, found = pycld2.detect(sample, bestEffort=True)
+    except pycld2.error:
+        return None
+    return normalise_language(found[0][1])

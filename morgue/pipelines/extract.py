@@ -26,6 +26,7 @@ from scrapy.exceptions import DropItem
 
 from morgue.config import number
 from morgue.extract import extract
+from morgue.extraction import worker
 from morgue.items import Page
 
 logger = logging.getLogger(__name__)
@@ -51,18 +52,19 @@ class ExtractPipeline:
         s = crawler.settings
         workers = number(s, "MORGUE_EXTRACT_WORKERS", os.cpu_count() or 1, minimum=0)
         timeout = number(s, "MORGUE_EXTRACT_TIMEOUT", 60.0, float, minimum=0.1)
-        recycle = number(s, "MORGUE_EXTRACT_RECYCLE", 1000, minimum=0)
+        recycle = number(s, "MORGUE_EXTRACT_RECYCLE", 10000, minimum=0)
         return cls(crawler, workers, timeout, recycle)
 
     def _new_pool(self) -> Executor | None:
         self._pool_pages = 0
         if self.workers == 0:
             return None
-        # forkserver: never fork a process that already runs the reactor's threads. What the
-        # forkserver preloads (the extractor and its language model) every worker shares.
+        # forkserver: never fork a process that already runs the reactor's threads. It preloads
+        # only the small module that names the workers' functions (not __main__, which may be
+        # Scrapy's whole command line); each worker loads the extractor as it starts.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["morgue.extraction.warmup"])
-        return ProcessPoolExecutor(self.workers, mp_context=ctx)
+        ctx.set_forkserver_preload(["morgue.extraction.worker"])
+        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=worker.start)
 
     def open_spider(self) -> None:
         self.pool = self._new_pool()
@@ -90,7 +92,7 @@ class ExtractPipeline:
             pool = self.pool
             self._pool_pages += 1
             try:
-                future = loop.run_in_executor(pool, extract, body, url, encoding)
+                future = loop.run_in_executor(pool, worker.extract_page, body, url, encoding)
                 return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
                 if pool is not self.pool:

@@ -16,19 +16,19 @@ Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
 from __future__ import annotations
 
 import logging
-import re
 import zlib
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
+from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
 from morgue.capture import DISCOVERY, WARC_LOCATION
@@ -39,6 +39,7 @@ from morgue.discovery import (
     USUAL_SITEMAP_PATHS,
     DiscoveryError,
     Entry,
+    document_links,
     feed_links,
     headline_like,
     is_article,
@@ -53,6 +54,7 @@ from morgue.discovery import (
     xml_kind,
 )
 from morgue.items import Page
+from morgue.responses import uncached_copy
 from morgue.urls import check_url, site_hosts
 
 logger = logging.getLogger(__name__)
@@ -67,7 +69,6 @@ VIA_RANK = {"news-sitemap": 0, "feed": 1, "sitemap": 2, "link": 3}
 #: a sitemap lists the site's articles: the articles it lists are not searched for more
 LISTED = {"sitemap", "news-sitemap"}
 #: a link to a document somewhere in a page's bytes (checked before parsing the page for its links)
-DOCUMENT_LINK = re.compile(rb"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|epub)[\"'?#\s>]", re.IGNORECASE)
 
 
 class NewsSpider(Spider):
@@ -108,7 +109,19 @@ class NewsSpider(Spider):
         spider.links_from_listed = flag(settings, "MORGUE_LINKS_FROM_LISTED", False)
         # Hosts and file types are checked in _follow_links (ports defeat allow_domains).
         spider.links = LinkExtractor(deny_extensions=[])
+        crawler.signals.connect(spider._latest_discovery, signal=signals.request_reached_downloader)
         return spider
+
+    def _latest_discovery(self, request: Request) -> None:
+        """A queued article's best discovery so far, which may have improved while it waited.
+
+        Requests wait in Scrapy's disk queue as copies, so an upgrade made to the spider's own
+        record of a queued article is put back on the request here, before it is fetched and
+        captured.
+        """
+        known = self._queued.get(request.meta.get("morgue_key"))
+        if known is not None:
+            request.meta[DISCOVERY] = known
 
     # --- start ---------------------------------------------------------------
 
@@ -233,7 +246,7 @@ class NewsSpider(Spider):
         if key in self._seen:
             queued = self._queued.get(key)
             if queued is not None and VIA_RANK[entry.via] < VIA_RANK[queued["via"]]:
-                queued.clear()  # the very dict in the queued request's meta: not fetched yet
+                queued.clear()  # not fetched yet: _latest_discovery puts it on the request
                 queued.update(discovery)
             return
         if self.max_pages is not None and self.article_requests >= self.max_pages:
@@ -312,6 +325,12 @@ class NewsSpider(Spider):
             elif from_article and self.fetch_documents and is_document_url(link.url):
                 yield self._request(link.url, self.parse_document, "link", depth=depth + 1)
 
+    def _document_requests(self, response: Response) -> Iterable[Request]:
+        depth = response.meta.get(DEPTH, 0)
+        for url in document_links(response.body, response.url):
+            if urlsplit(url).hostname in self.allowed_domains:
+                yield self._request(url, self.parse_document, "link", depth=depth + 1)
+
     def parse_document(self, response: Response) -> None:
         """A document an article links to: archived by the capture, nothing to extract."""
         self.crawler.stats.inc_value("morgue/documents")
@@ -342,7 +361,7 @@ class NewsSpider(Spider):
             url=response.url,
             requested_url=redirects[0],
             body=response.body,
-            encoding=response.encoding,
+            encoding=http_content_type_encoding(content_type),
             warc=response.meta.get(WARC_LOCATION, {}),
             discovery=response.meta.get(DISCOVERY, {}),
         )
@@ -351,9 +370,11 @@ class NewsSpider(Spider):
         if not self.links_from_listed and response.meta.get(DISCOVERY, {}).get("via") in LISTED:
             # Parsing each listed article for links cost the crawler process about 11 ms a page
             # (a third of an extraction) to find articles the sitemap lists: only documents are
-            # looked for, and only in pages whose bytes name one.
-            if self.fetch_documents and DOCUMENT_LINK.search(response.body):
-                yield from self._follow_links(response, sections=False, from_article=True, articles=False)
+            # looked for, by a scan of the page's bytes.
+            if self.fetch_documents:
+                yield from self._document_requests(response)
             return
-        yield from self._follow_links(response, sections=False, from_article=True)
+        # Links are read from a copy: the parsed page then dies with it, instead of staying
+        # on the response for as long as the page waits for extraction.
+        yield from self._follow_links(uncached_copy(response), sections=False, from_article=True)
 

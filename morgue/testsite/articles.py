@@ -38,6 +38,10 @@ HUGE_PATH = "/2026/11/19/huge-page-report/"
 PDF_PATH = "/files/annual-report.pdf"
 PRIVATE_PATH = "/private/secret-article/"
 REDIRECT_PATH = "/old/city-budget"
+#: an old page that moved with a meta refresh, after a long head (as CMS themes write them)
+REFRESH_PATH = "/old/library-hours"
+#: where it points: linked from nowhere else, so only a crawler that follows the refresh finds it
+REFRESH_TARGET = "/notices/library-hours/"
 BROKEN_PATH = "/broken/"
 #: a story taken down: linked from a section, answers 404
 GONE_PATH = "/2026/11/03/theatre-season-opens-with-premiere/"

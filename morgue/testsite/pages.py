@@ -20,6 +20,8 @@ from morgue.testsite.articles import (
     HUGE_PATH,
     PRIVATE_PATH,
     REDIRECT_PATH,
+    REFRESH_PATH,
+    REFRESH_TARGET,
     SECTIONS,
     SITE_NAME,
     STORIES,
@@ -467,6 +469,7 @@ def section(key: str, base: str) -> str:
         extra = [
             (HUGE_PATH, "Council data explorer: spending by ward"),
             (REDIRECT_PATH, "From the archive: how the city budget works"),
+            (REFRESH_PATH, "From the archive: when the library opens"),
         ]
     elif key == "culture":
         extra = [
@@ -519,6 +522,26 @@ def private(base: str) -> str:
         "<p>This page is disallowed by robots.txt. A polite crawler never requests it.</p></article>"
     )
     return _page("Inside the closed-door budget talks", base, PRIVATE_PATH, main)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def refresh(base: str) -> str:
+    """A long page (about 30 kB) that moved: a meta refresh in its head, the old archive below."""
+    refresh_tag = f'<meta http-equiv="refresh" content="0; url={REFRESH_TARGET}">'
+    head = _head("Library opening hours", base, REFRESH_PATH, extra=refresh_tag)
+    archive = "".join(f"<li>Notice {n}: the library closes early on {1 + n % 28} {_MONTHS[n % 12]}.</li>"
+                      for n in range(500))
+    return (f'{head}\n<body><p>This page has moved to <a href="{REFRESH_TARGET}">library opening hours</a>.'
+            f"</p><ul>{archive}</ul></body></html>\n")
+
+
+def notice(base: str) -> str:
+    main = ('<h1 class="page-title">Library opening hours</h1>'
+            "<p>The central library is open from 9 to 18 on weekdays and from 10 to 16 on Saturdays.</p>")
+    return _page("Library opening hours", base, REFRESH_TARGET, main)
 
 
 def huge(base: str, size: int) -> str:

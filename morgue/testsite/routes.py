@@ -20,6 +20,8 @@ from morgue.testsite.articles import (
     PDF_PATH,
     PRIVATE_PATH,
     REDIRECT_PATH,
+    REFRESH_PATH,
+    REFRESH_TARGET,
     SECTIONS,
     STORY_BY_PATH,
     TAG_PAGES,
@@ -180,6 +182,8 @@ class Router:
             "/feed": lambda: redirect_reply(base + feeds.FEED),
             "/sitemap.xml": lambda: redirect_reply(base + feeds.SITEMAP_INDEX),
             REDIRECT_PATH: lambda: redirect_reply(base + REDIRECT_TARGET),
+            REFRESH_PATH: lambda: html_reply(pages.refresh(base)),
+            REFRESH_TARGET: lambda: html_reply(pages.notice(base)),
             BROKEN_PATH: lambda: error_reply(500),
             PRIVATE_PATH: lambda: html_reply(pages.private(base)),
             HUGE_PATH: lambda: html_reply(pages.huge(base, HUGE_SIZE), compress=False),
@@ -218,6 +222,8 @@ class Router:
                 *pages.STATIC_PAGES,
                 *STORY_BY_PATH,
                 PRIVATE_PATH,
+                REFRESH_PATH,
+                REFRESH_TARGET,
             ]
         out = {}
         for path in paths:
