@@ -2,7 +2,7 @@
 
 Each worker loads the extractor when it starts (about 0.4 s), rather than the
 pool's forkserver loading it once for all: the forkserver, a process of its
-own for the whole crawl, then holds 13 MB instead of 43.
+own for the whole crawl, then holds 22 MB instead of 43.
 
 After a large page the C heap goes back to the system (glibc's
 ``malloc_trim``): lxml's tree of a 200 kB page takes tens of MB, which glibc
