@@ -226,7 +226,8 @@ _BINARY_EXT = re.compile(
 )
 
 
-_DOCUMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|epub)$", re.IGNORECASE)
+_DOCUMENTS = "pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|epub"  # file types worth archiving when linked
+_DOCUMENT_EXT = re.compile(rf"\.({_DOCUMENTS})$", re.IGNORECASE)
 
 
 def is_binary_url(url: str) -> bool:
@@ -239,8 +240,8 @@ def is_document_url(url: str) -> bool:
 
 
 _DOCUMENT_HREF = re.compile(
-    rb"""<a\s[^>]*?href\s*=\s*["']?\s*([^"'\s>]+?\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|epub)"""
-    rb"""(?:[?#][^"'\s>]*)?)\s*["'\s>]""",
+    rb"""<a\s[^>]*?href\s*=\s*["']?\s*([^"'\s>]+?\.(?:""" + _DOCUMENTS.encode()
+    + rb""")(?:[?#][^"'\s>]*)?)\s*["'\s>]""",
     re.IGNORECASE,
 )
 _BASE_HREF = re.compile(rb"""<base\s[^>]*?href\s*=\s*["']?\s*([^"'\s>]+)""", re.IGNORECASE)

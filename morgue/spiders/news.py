@@ -68,7 +68,6 @@ REDIRECTS = (301, 302, 303, 307, 308)
 VIA_RANK = {"news-sitemap": 0, "feed": 1, "sitemap": 2, "link": 3}
 #: a sitemap lists the site's articles: the articles it lists are not searched for more
 LISTED = {"sitemap", "news-sitemap"}
-#: a link to a document somewhere in a page's bytes (checked before parsing the page for its links)
 
 
 class NewsSpider(Spider):
@@ -309,15 +308,14 @@ class NewsSpider(Spider):
         if isinstance(response, TextResponse):
             yield from self._follow_links(response, sections=False)
 
-    def _follow_links(self, response: TextResponse, sections: bool,
-                      from_article: bool = False, articles: bool = True) -> Iterable[Request]:
+    def _follow_links(self, response: TextResponse, sections: bool, from_article: bool = False) -> Iterable[Request]:
         depth = response.meta.get(DEPTH, 0)
         home = self.seeds[0]
         for link in self.links.extract_links(response):
             if urlsplit(link.url).hostname not in self.allowed_domains:
                 continue
             text = " ".join(link.text.split())
-            if articles and (looks_like_article(link.url) or (headline_like(text) and not is_excluded(link.url))):
+            if looks_like_article(link.url) or (headline_like(text) and not is_excluded(link.url)):
                 entry = Entry(link.url, "link", {"anchor_text": text} if text else {})
                 yield from self._article_request(entry, response.url, depth + 1)
             elif sections and looks_like_section(link.url, home):
