@@ -13,7 +13,7 @@ robots.txt names, and crawls them three ways with politeness off:
 
 For each: pages per second (whole command, start-up included), CPU ms per page and peak RSS of the whole
 process tree (children included; psutil samples the tree every 0.25 s), and for morgue the share of the
-machine's cores it kept busy. Then the overhead check: morgue's CPU per page ÷ (``morgue.extract.extract``
+machine's cores it kept busy. Then the overhead check: morgue's CPU per page ÷ (``morgue.extraction.extract``
 alone in one process on the same pages + bare Scrapy's CPU per page), and the extraction F1 on AEB of that
 same ``extract`` (scored with ``benchmarks/extraction.py``'s metric). ``--baseline`` also times trafilatura
 ``fast=True`` with metadata on the same pages. ``--soak`` instead runs one 20,000-page morgue crawl and
@@ -470,7 +470,7 @@ def child_main(args: list[str]) -> int:
 def time_extraction(data: Path, sources: list[str], baseline: bool) -> dict:
     import trafilatura
 
-    from morgue.extract import extract
+    from morgue.extraction import extract
 
     truth = {}
     for name in SETS:

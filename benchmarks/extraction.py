@@ -36,7 +36,7 @@ def split_of(page_id: str) -> str:
 
 
 def _morgue(html: bytes, url: str) -> str:
-    from morgue.extract import extract
+    from morgue.extraction import extract
 
     return extract(html, url=url, encoding="utf-8")["text"]
 

@@ -139,7 +139,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from morgue.extract import extract_files
+    from morgue.extraction import extract_files
 
     return extract_files(args.files, args.url, sys.stdout)
 

@@ -1,4 +1,4 @@
-"""morgue.extract: article text, boilerplate removed, metadata normalised, bad input survived.
+"""morgue.extraction: article text, boilerplate removed, metadata normalised, bad input survived.
 
 Fixture pages in tests/pages are written for these tests. Assertions name passages that must
 be present or absent, never a whole output, so an improvement elsewhere does not break them.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from morgue.extract import EXTRACTOR_VERSION, extract, extract_files, extractor_id
+from morgue.extraction import EXTRACTOR_VERSION, extract, extract_files, extractor_id
 
 PAGES = Path(__file__).parent / "pages"
 KEYS = {

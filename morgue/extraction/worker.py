@@ -24,7 +24,7 @@ from __future__ import annotations
 import ctypes
 import sys
 
-from morgue.extract import extract
+from morgue.extraction import extract
 
 #: pages over this many bytes hand their memory back once extracted
 TRIM_AFTER_BYTES = 100_000
@@ -51,7 +51,7 @@ def _release_stoplists() -> bool:
 
 
 def extract_page(body: bytes, url: str, encoding: str | None) -> dict:
-    """``morgue.extract.extract``, then memory handed back after a large or unusual page."""
+    """``morgue.extraction.extract``, then memory handed back after a large or unusual page."""
     try:
         return extract(body, url, encoding)
     finally:

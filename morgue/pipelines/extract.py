@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from scrapy.exceptions import DropItem
 
 from morgue.config import number
-from morgue.extract import extract
+from morgue.extraction import extract
 from morgue.extraction import worker
 from morgue.items import Page
 

@@ -15,7 +15,7 @@ from scrapy.exceptions import NotConfigured
 
 from morgue.config import flag, number
 from morgue.discovery import parse_date
-from morgue.extract import extractor_id
+from morgue.extraction import extractor_id
 from morgue.items import Page
 from morgue.spool import key_for, spool_from_settings
 from morgue.textwriter import RotatingTextWriter
