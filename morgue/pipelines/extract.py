@@ -25,8 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from scrapy.exceptions import DropItem
 
 from morgue.config import number
-from morgue.extraction import extract
-from morgue.extraction import worker
+from morgue.extraction import extract, worker
 from morgue.items import Page
 
 logger = logging.getLogger(__name__)
