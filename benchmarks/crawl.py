@@ -450,7 +450,7 @@ def child_main(args: list[str]) -> int:
     if kind in ("bare", "hand"):
         return run_spider(kind, args[1], Path(args[2]))
     if kind == "kinds":
-        from morgue.discovery import page_kind
+        from morgue.discovery.pages import page_kind
 
         data = Path(args[1])
         keep = []

@@ -7,19 +7,19 @@ where nothing stronger already is.
 from __future__ import annotations
 
 import morgue
-from morgue.queue import use_disk_queue
+from morgue.utils.jobdir import use_disk_queue
 
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, fixed so that requests waiting on one robots.txt are all checked
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "morgue.robots.RobotsTxtMiddleware": 100,
+    "morgue.downloadermiddlewares.robots.RobotsTxtMiddleware": 100,
     # Scrapy's, reading only the head of a page instead of decoding it whole
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "morgue.metarefresh.MetaRefreshMiddleware": 580,
+    "morgue.downloadermiddlewares.metarefresh.MetaRefreshMiddleware": 580,
     # above every stock middleware: sees raw bodies and each redirect hop
-    "morgue.capture.WarcCaptureMiddleware": 950,
+    "morgue.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
     # before RetryMiddleware (550): a Retry-After pause instead of an immediate retry
-    "morgue.retryafter.RetryAfterMiddleware": 560,
+    "morgue.downloadermiddlewares.retryafter.RetryAfterMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "morgue.pipelines.extract.ExtractPipeline": 300,

@@ -29,7 +29,7 @@ import pytest
 from botocore.config import Config
 from warcio.archiveiterator import ArchiveIterator
 
-from morgue.spool import key_for
+from morgue.store.names import key_for
 from morgue.store.s3 import S3Store
 from tests.conftest import FAST, ROOT, Run, morgue, read_one_record
 from tests.s3server import (  # noqa: F401  (fixtures)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from morgue.diagnosis import diagnose
+from morgue.extensions.diagnosis import diagnose
 from morgue.testsite import NewsSite
 from tests.conftest import FAST, ROOT, crawl, text_records
 

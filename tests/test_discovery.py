@@ -2,16 +2,12 @@ import gzip
 
 import pytest
 
-from morgue.discovery import (
-    DiscoveryError,
-    document_links,
-    is_article,
-    looks_like_article,
-    looks_like_section,
-    parse_feed,
-    parse_sitemap,
-    xml_kind,
-)
+from morgue.discovery.documents import xml_kind
+from morgue.discovery.entry import DiscoveryError
+from morgue.discovery.feeds import parse_feed
+from morgue.discovery.links import document_links, looks_like_article, looks_like_section
+from morgue.discovery.pages import is_article
+from morgue.discovery.sitemaps import parse_sitemap
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -6,7 +6,8 @@ import json
 import urllib.request
 from urllib.parse import urlsplit
 
-from morgue.discovery import parse_feed, parse_sitemap
+from morgue.discovery.feeds import parse_feed
+from morgue.discovery.sitemaps import parse_sitemap
 from tests.conftest import crawl, text_records, warc_records
 
 

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from morgue.spool import Spool, key_for
 from morgue.store import StoreError, file_sha256, open_store
-from morgue.textwriter import RotatingTextWriter
-from morgue.upload import Uploader, upload_one
-from morgue.warc.writer import archive_name
+from morgue.store.names import archive_name, key_for
+from morgue.store.spool import Spool
+from morgue.store.upload import Uploader, upload_one
+from morgue.text.writer import RotatingTextWriter
 
 
 def test_keys_come_from_our_names_only():
@@ -41,7 +41,7 @@ def test_local_store_never_overwrites_and_reads_ranges(tmp_path):
 
 def test_uploader_moves_finished_files_and_keeps_them_while_the_store_is_away(tmp_path):
     spool = Spool(tmp_path / "spool")
-    writer = RotatingTextWriter(spool)
+    writer = RotatingTextWriter(spool.create)
     writer.write({"n": 1})
     writer.finish()
     store_root = tmp_path / "store"
@@ -63,13 +63,13 @@ def test_a_killed_writer_leaves_a_file_the_next_run_repairs(tmp_path):
     spool_dir = tmp_path / "spool"
     code = f"""
 import os
-from morgue.spool import Spool
-from morgue.textwriter import RotatingTextWriter, gzip_member
-w = RotatingTextWriter(Spool({str(spool_dir)!r}))
+from morgue.store.spool import Spool
+from morgue.text.writer import RotatingTextWriter, gzip_member
+w = RotatingTextWriter(Spool({str(spool_dir)!r}).create)
 for i in range(50):
     w.write({{"n": i}})
-w._file.file.write(gzip_member(b'{{"n": "torn"}}\\n')[:15])  # a record cut short
-w._file.file.flush()
+w.file.current.write(gzip_member(b'{{"n": "torn"}}\\n')[:15])  # a record cut short
+w.file.current.flush()
 os.kill(os.getpid(), 9)
 """
     proc = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": os.getcwd()})
@@ -87,7 +87,7 @@ os.kill(os.getpid(), 9)
 
 def test_recover_leaves_files_of_live_writers_alone(tmp_path):
     spool = Spool(tmp_path / "spool")
-    writer = RotatingTextWriter(spool)
+    writer = RotatingTextWriter(spool.create)
     writer.write({"n": 1})
     assert spool.recover() == []
     assert writer.finish().exists()

@@ -6,7 +6,7 @@ HttpCompressionMiddleware decodes the body. What it archives is therefore
 each hop of a redirect, every error page and the body still encoded.
 
 Settings: ``MORGUE_WARC_ENABLED``, ``MORGUE_WARC_PREFIX``, ``MORGUE_WARC_MAX_SIZE``,
-``MORGUE_OPERATOR``, ``MORGUE_SPOOL`` / ``MORGUE_STORE`` (where files are written).
+``MORGUE_OPERATOR``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 import morgue
+from morgue import meta
 from morgue.config import flag, number
-from morgue.spool import spool_from_settings
+from morgue.extensions.upload import crawl_spool
 from morgue.warc.records import (
     metadata_record,
     payload_digest,
@@ -32,13 +33,6 @@ from morgue.warc.records import (
     response_record,
 )
 from morgue.warc.writer import RotatingWarcWriter
-
-#: request.meta key: when the request left (WARC-Date of the exchange)
-FETCH_START = "morgue_fetch_start"
-#: request.meta key: where the response record landed (read by the text pipeline)
-WARC_LOCATION = "morgue_warc"
-#: request.meta key: how the URL was found (written as a metadata record)
-DISCOVERY = "morgue_discovery"
 
 
 class WarcCaptureMiddleware:
@@ -56,20 +50,19 @@ class WarcCaptureMiddleware:
             raise NotConfigured("MORGUE_WARC_ENABLED is off")
         max_size = number(settings, "MORGUE_WARC_MAX_SIZE", 1_000_000_000, minimum=1)
         writer = RotatingWarcWriter(
-            spool_from_settings(settings),
+            crawl_spool(crawler).create,
             prefix=settings.get("MORGUE_WARC_PREFIX", "MORGUE"),
             max_size=max_size,
             info=warcinfo_fields(settings),
         )
         return cls(crawler, writer, settings.getbool("COMPRESSION_ENABLED", True))
 
-    def process_request(self, request: Request) -> None:
-        request.meta[FETCH_START] = datetime.now(timezone.utc)
-
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags:
             return response
-        fetched_at = request.meta.get(FETCH_START) or datetime.now(timezone.utc)
+        # The response has just arrived: its time, not the request's (which may have waited
+        # in a download slot for a delay or a Retry-After pause), is the capture's WARC-Date.
+        fetched_at = datetime.now(timezone.utc)
         digest = payload_digest(response.body)
         resp = response_record(
             response.url, response.status, response.headers, response.body,
@@ -81,13 +74,13 @@ class WarcCaptureMiddleware:
             request.url, request.method, request.headers, request.body,
             fetched_at=fetched_at, response_id=resp_id,
         )]
-        discovery = request.meta.get(DISCOVERY)
+        discovery = request.meta.get(meta.DISCOVERY)
         if discovery and not 300 <= response.status < 400:
             records.append(metadata_record(
                 response.url, discovery, fetched_at=fetched_at, response_id=resp_id,
             ))
         locations = self.writer.write(*records)
-        request.meta[WARC_LOCATION] = {
+        request.meta[meta.WARC_LOCATION] = {
             "warc_filename": locations[0].filename,
             "warc_record_id": resp_id,
             "warc_offset": locations[0].offset,
@@ -95,9 +88,9 @@ class WarcCaptureMiddleware:
             "payload_digest": digest,
             "fetched_at": fetched_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         }
-        self.stats.inc_value("warc/responses")
-        self.stats.inc_value("warc/records_written", len(records))
-        self.stats.inc_value("warc/bytes_written", sum(loc.length for loc in locations))
+        self.stats.inc_value(meta.WARC_RESPONSES)
+        self.stats.inc_value(meta.WARC_RECORDS, len(records))
+        self.stats.inc_value(meta.WARC_BYTES, sum(loc.length for loc in locations))
         if (self.decompression and isinstance(response, TextResponse) and request.method != "HEAD"
                 and b"Content-Encoding" in response.headers):
             return _undecoded(response)
@@ -105,7 +98,7 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider, reason) -> None:
         self.writer.finish()
-        self.stats.set_value("warc/files_written", self.writer.files_finished)
+        self.stats.set_value(meta.WARC_FILES, self.writer.files_finished)
 
 
 def _undecoded(response: TextResponse) -> Response:

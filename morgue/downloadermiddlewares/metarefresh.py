@@ -13,7 +13,7 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Request, Response
 
-from morgue.responses import uncached_copy
+from morgue.utils.responses import uncached_copy
 
 HEAD_BYTES = 4 * 4096  # 4,096 characters of at most 4 bytes each
 

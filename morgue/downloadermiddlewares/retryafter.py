@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
+from morgue import meta
 from morgue.config import number
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class RetryAfterMiddleware:
             slot.lastseen = now
         retry = get_retry_request(
             request, spider=self.crawler.spider, max_retry_times=self.max_times,
-            reason=f"{response.status} with Retry-After {wait:g}s", stats_base_key="morgue/retry_after",
+            reason=f"{response.status} with Retry-After {wait:g}s", stats_base_key=meta.RETRY_AFTER,
         )
         if retry is None:
             return response

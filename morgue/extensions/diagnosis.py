@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from morgue import meta
+
 
 @dataclass
 class Verdict:
@@ -22,7 +24,7 @@ def _status_counts(stats: dict) -> dict[int, int]:
 
 
 def diagnose(stats: dict, site: str, user_agent: str = "morgue") -> Verdict:
-    articles = stats.get("text/records_written", 0)
+    articles = stats.get(meta.TEXT_RECORDS, 0)
     statuses = _status_counts(stats)
     responses = sum(statuses.values())
     forbidden, limited = statuses.get(403, 0), statuses.get(429, 0)
@@ -39,30 +41,30 @@ def diagnose(stats: dict, site: str, user_agent: str = "morgue") -> Verdict:
             warnings.append(block_line)
         if robots_forbidden > 0.2 * (responses + robots_forbidden):
             warnings.append(f"robots.txt forbade {robots_forbidden} requests to {site}")
-        if stats.get("morgue/home_redirected_offsite"):
+        if stats.get(meta.HOME_REDIRECTED_OFFSITE):
             warnings.append(f"the home page of {site} redirected off the site to "
-                            f"{stats['morgue/home_redirected_offsite']}: only its sitemaps and feeds were used")
-        if stats.get("extract/empty"):
-            warnings.append(f"{stats['extract/empty']} article pages gave no article text")
-        if stats.get("morgue/discovery_errors"):
-            warnings.append(f"{stats['morgue/discovery_errors']} sitemaps or feeds could not be read")
+                            f"{stats[meta.HOME_REDIRECTED_OFFSITE]}: only its sitemaps and feeds were used")
+        if stats.get(meta.EXTRACT_EMPTY):
+            warnings.append(f"{stats[meta.EXTRACT_EMPTY]} article pages gave no article text")
+        if stats.get(meta.DISCOVERY_ERRORS):
+            warnings.append(f"{stats[meta.DISCOVERY_ERRORS]} sitemaps or feeds could not be read")
         return Verdict(True, "", warnings)
 
-    if stats.get("morgue/home_forbidden_by_robots"):
+    if stats.get(meta.HOME_FORBIDDEN_BY_ROBOTS):
         reason = f"robots.txt of {site} disallows morgue's user agent ({user_agent}): nothing was crawled"
-    elif stats.get("morgue/home_redirected_offsite"):
+    elif stats.get(meta.HOME_REDIRECTED_OFFSITE):
         reason = (f"the home page of {site} redirected off the site to "
-                  f"{stats['morgue/home_redirected_offsite']}: crawl that address instead")
+                  f"{stats[meta.HOME_REDIRECTED_OFFSITE]}: crawl that address instead")
     elif responses and blocked >= 0.5 * responses:
         reason = block_line
-    elif stats.get("morgue/home_error"):
-        reason = f"cannot fetch {site}: {stats['morgue/home_error']}"
+    elif stats.get(meta.HOME_ERROR):
+        reason = f"cannot fetch {site}: {stats[meta.HOME_ERROR]}"
     elif not responses:
         reason = f"no page of {site} could be fetched"
-    elif stats.get("extract/empty"):
-        reason = (f"{stats['extract/empty']} article pages were fetched from {site} "
+    elif stats.get(meta.EXTRACT_EMPTY):
+        reason = (f"{stats[meta.EXTRACT_EMPTY]} article pages were fetched from {site} "
                   "but none gave any article text")
-    elif robots_forbidden and not stats.get("morgue/article_responses"):
+    elif robots_forbidden and not stats.get(meta.ARTICLE_RESPONSES):
         reason = f"robots.txt of {site} forbade every article URL found ({robots_forbidden} requests)"
     else:
         reason = (f"no sitemap, feed or article-like link was found on {site}: "

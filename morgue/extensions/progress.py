@@ -14,6 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from morgue import meta
 from morgue.config import number
 
 
@@ -23,9 +24,9 @@ def progress_line(stats: dict, elapsed: float) -> str:
                  if k.startswith("downloader/response_status_count/") and k[-3] in "45")
     errors += stats.get("downloader/exception_count", 0)
     rate = pages / elapsed if elapsed > 0 else 0.0
-    return (f"morgue: {pages} pages, {stats.get('text/records_written', 0)} articles, "
+    return (f"morgue: {pages} pages, {stats.get(meta.TEXT_RECORDS, 0)} articles, "
             f"{errors} errors, {rate:.1f} pages/s, "
-            f"{stats.get('warc/bytes_written', 0) / 1e6:.1f} MB archived")
+            f"{stats.get(meta.WARC_BYTES, 0) / 1e6:.1f} MB archived")
 
 
 class ProgressExtension:

@@ -13,8 +13,9 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from morgue import meta
 from morgue.config import flag
-from morgue.diagnosis import diagnose
+from morgue.extensions.diagnosis import diagnose
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +28,15 @@ def summary_lines(stats: dict) -> list[str]:
         classes[f"{code[0]}xx"] = classes.get(f"{code[0]}xx", 0) + n
     by_class = ", ".join(f"{k}: {v}" for k, v in sorted(classes.items())) or "none"
     elapsed = stats.get("elapsed_time_seconds", 0)
-    pending = stats.get("store/files_pending", 0)
+    pending = stats.get(meta.FILES_PENDING, 0)
     lines = [
         f"pages fetched: {sum(statuses.values())} ({by_class})",
-        (f"articles archived: {stats.get('text/records_written', 0)}"
-         f" (no article text: {stats.get('extract/empty', 0)})"),
-        (f"WARC: {stats.get('warc/files_written', 0)} files, {stats.get('warc/records_written', 0)} records,"
-         f" {stats.get('warc/bytes_written', 0):,} bytes"),
-        f"text records: {stats.get('text/records_written', 0)} in {stats.get('text/files_written', 0)} files",
-        (f"uploaded: {stats.get('store/files_uploaded', 0)} files"
+        (f"articles archived: {stats.get(meta.TEXT_RECORDS, 0)}"
+         f" (no article text: {stats.get(meta.EXTRACT_EMPTY, 0)})"),
+        (f"WARC: {stats.get(meta.WARC_FILES, 0)} files, {stats.get(meta.WARC_RECORDS, 0)} records,"
+         f" {stats.get(meta.WARC_BYTES, 0):,} bytes"),
+        f"text records: {stats.get(meta.TEXT_RECORDS, 0)} in {stats.get(meta.TEXT_FILES, 0)} files",
+        (f"uploaded: {stats.get(meta.FILES_UPLOADED, 0)} files"
          + (f"; {pending} files wait in the spool" if pending else "")),
         f"time: {elapsed:.1f} s",
     ]
@@ -62,6 +63,6 @@ class ReportExtension:
             logger.warning("%s", warning)
         if not verdict.ok:
             logger.error("No article archived: %s", verdict.reason)
-        stats.set_value("morgue/ok", verdict.ok)
-        stats.set_value("morgue/reason", verdict.reason)
-        stats.set_value("morgue/warnings", verdict.warnings)
+        stats.set_value(meta.OK, verdict.ok)
+        stats.set_value(meta.REASON, verdict.reason)
+        stats.set_value(meta.WARNINGS, verdict.warnings)

@@ -14,21 +14,35 @@ from __future__ import annotations
 import logging
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
+from morgue import meta
 from morgue.config import number
-from morgue.spool import spool_from_settings
 from morgue.store import store_from_settings
-from morgue.upload import Uploader
+from morgue.store.spool import Spool, spool_from_settings
+from morgue.store.upload import Uploader
 
 logger = logging.getLogger(__name__)
 
 
+def crawl_spool(crawler) -> Spool:
+    """The crawl's one spool, which the capture middleware and the text pipeline write into."""
+    extension = crawler.get_extension(UploadExtension)
+    if extension is None:
+        raise NotConfigured("UploadExtension is off: there is no spool to write archive files into")
+    return extension.spool
+
+
 class UploadExtension:
+    """Owns the crawl's store and spool; writers find the spool through ``crawl_spool(crawler)``."""
+
     def __init__(self, crawler, uploader: Uploader, timeout: float):
         self.crawler = crawler
         self.uploader = uploader
+        self.store = uploader.store
+        self.spool = uploader.spool
         self.timeout = timeout
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
@@ -37,7 +51,7 @@ class UploadExtension:
         s = crawler.settings
         store = store_from_settings(s)
         store.check()
-        spool = spool_from_settings(s)
+        spool = spool_from_settings(s, store)
         spool.prepare()
         uploader = Uploader(store, spool, stats=crawler.stats)
         return cls(crawler, uploader, number(s, "MORGUE_UPLOAD_TIMEOUT", 300.0, float, minimum=0))
@@ -45,7 +59,7 @@ class UploadExtension:
     def spider_opened(self, spider) -> None:
         recovered = self.uploader.spool.recover()
         if recovered:
-            self.crawler.stats.set_value("store/files_recovered", len(recovered))
+            self.crawler.stats.set_value(meta.FILES_RECOVERED, len(recovered))
         waiting = self.uploader.spool.ready()
         if waiting:
             logger.info("Uploading %d files left in the spool by earlier runs", len(waiting))

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.exceptions import DropItem
 
+from morgue import meta
 from morgue.config import number
 from morgue.extraction import extract, worker
 from morgue.items import Page
@@ -74,9 +75,9 @@ class ExtractPipeline:
         body, item.body = item.body, b""
         item.article = await self._extract(body, item.url, item.encoding)
         if item.article.get("text"):
-            self.stats.inc_value("extract/ok")
+            self.stats.inc_value(meta.EXTRACT_OK)
             return item
-        self.stats.inc_value("extract/empty")
+        self.stats.inc_value(meta.EXTRACT_EMPTY)
         raise DropItem(f"No article text in {item.url}: {item.article.get('reason')}", log_level="INFO")
 
     async def _extract(self, body: bytes, url: str, encoding: str | None) -> dict:
@@ -125,14 +126,14 @@ class ExtractPipeline:
             if old is not None:
                 await loop.run_in_executor(None, old.shutdown)
             self.pool = self._new_pool()
-            self.stats.inc_value("extract/worker_recycles")
+            self.stats.inc_value(meta.EXTRACT_WORKER_RECYCLES)
         finally:
             self._recycling.set()
             self._recycling = None
 
     def _replace_pool(self) -> None:
         """Replace a pool that broke or got stuck: kill its workers, drop its queue."""
-        self.stats.inc_value("extract/worker_restarts")
+        self.stats.inc_value(meta.EXTRACT_WORKER_RESTARTS)
         old, self.pool = self.pool, self._new_pool()
         if old is None:
             return

@@ -31,38 +31,32 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
-from morgue.capture import DISCOVERY, WARC_LOCATION
+from morgue import meta
 from morgue.config import flag, number
-from morgue.discovery import (
-    MAX_XML_SIZE,
-    USUAL_FEED_PATHS,
-    USUAL_SITEMAP_PATHS,
-    DiscoveryError,
-    Entry,
+from morgue.discovery.dates import parse_date
+from morgue.discovery.documents import MAX_XML_SIZE, xml_kind
+from morgue.discovery.entry import DiscoveryError, Entry
+from morgue.discovery.feeds import USUAL_FEED_PATHS, feed_links, parse_feed
+from morgue.discovery.links import (
     document_links,
-    feed_links,
     headline_like,
-    is_article,
     is_binary_url,
     is_document_url,
     is_excluded,
     looks_like_article,
     looks_like_section,
-    parse_date,
-    parse_feed,
-    parse_sitemap,
-    xml_kind,
 )
+from morgue.discovery.pages import is_article
+from morgue.discovery.sitemaps import USUAL_SITEMAP_PATHS, parse_sitemap
+from morgue.discovery.urls import check_url, site_hosts
 from morgue.items import Page
-from morgue.responses import uncached_copy
-from morgue.urls import check_url, site_hosts
+from morgue.utils.responses import uncached_copy
 
 logger = logging.getLogger(__name__)
 
 # Discovery documents come before articles; fresh (news sitemap, feed) before the rest.
 PRIORITY = {"robots": 40, "home": 30, "sitemap": 20, "feed": 20, "section": 10,
             "news-sitemap": 5, "link": 0}
-DEPTH = "morgue_depth"
 REDIRECTS = (301, 302, 303, 307, 308)
 #: when one URL is found several ways, the capture keeps the most telling
 VIA_RANK = {"news-sitemap": 0, "feed": 1, "sitemap": 2, "link": 3}
@@ -118,9 +112,9 @@ class NewsSpider(Spider):
         record of a queued article is put back on the request here, before it is fetched and
         captured.
         """
-        known = self._queued.get(request.meta.get("morgue_key"))
+        known = self._queued.get(request.meta.get(meta.KEY))
         if known is not None:
-            request.meta[DISCOVERY] = known
+            request.meta[meta.DISCOVERY] = known
 
     # --- start ---------------------------------------------------------------
 
@@ -128,7 +122,7 @@ class NewsSpider(Spider):
         for seed in self.seeds:
             if urlsplit(seed).path in ("", "/"):
                 yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
-                                    dont_filter=True, meta={"dont_obey_robotstxt": True})
+                                    dont_filter=True, extra={"dont_obey_robotstxt": True})
                 yield self._home_request(seed)
             else:
                 yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
@@ -136,15 +130,15 @@ class NewsSpider(Spider):
     def _home_request(self, url: str, hops: int = 0) -> Request:
         # Redirects of the home page are followed here, so one that leaves the site is seen.
         return self._request(url, self.parse_home, "home", errback=self.home_failed, dont_filter=True,
-                             meta={"dont_redirect": True, "handle_httpstatus_list": list(REDIRECTS),
-                                   "morgue_hops": hops})
+                             extra={"dont_redirect": True, "handle_httpstatus_list": list(REDIRECTS),
+                                   meta.HOPS: hops})
 
-    def _request(self, url: str, callback, role: str, *, meta: dict | None = None,
+    def _request(self, url: str, callback, role: str, *, extra: dict | None = None,
                  errback=None, depth: int = 0, **kwargs: Any) -> Request:
-        meta = {"morgue_role": role, DEPTH: depth, **(meta or {})}
+        request_meta = {meta.ROLE: role, meta.DEPTH: depth, **(extra or {})}
         if role in ("robots", "sitemap", "feed"):
-            meta["handle_httpstatus_all"] = True  # a missing sitemap is not an error
-        return Request(url, callback=callback, errback=errback, meta=meta,
+            request_meta["handle_httpstatus_all"] = True  # a missing sitemap is not an error
+        return Request(url, callback=callback, errback=errback, meta=request_meta,
                        priority=PRIORITY.get(role, 0), **kwargs)
 
     # --- discovery documents -------------------------------------------------
@@ -158,7 +152,7 @@ class NewsSpider(Spider):
         if not sitemaps and self.usual_paths:
             for path in USUAL_SITEMAP_PATHS:
                 yield self._request(urljoin(response.url, path), self.parse_sitemap, "sitemap",
-                                    meta={"morgue_guess": True})
+                                    extra={meta.GUESS: True})
 
     def parse_seed(self, response: Response) -> Iterable[Request | Page]:
         """A seed that is not a site root: a sitemap, a feed or a page, told by its content."""
@@ -187,15 +181,15 @@ class NewsSpider(Spider):
         return body
 
     def _discovery_failed(self, response: Response, error: Exception | str) -> None:
-        if response.meta.get("morgue_guess"):
+        if response.meta.get(meta.GUESS):
             return
-        self.crawler.stats.inc_value("morgue/discovery_errors")
+        self.crawler.stats.inc_value(meta.DISCOVERY_ERRORS)
         logger.error("%s", error)
 
     def _read(self, response: Response, what: str, parse):
         """``parse(body, url, problems)`` of a sitemap or feed; None when it cannot be read."""
         if response.status != 200:
-            if not response.meta.get("morgue_guess"):
+            if not response.meta.get(meta.GUESS):
                 logger.warning("%s %s answered HTTP %d", what, response.url, response.status)
             return None
         problems: list[str] = []
@@ -213,7 +207,7 @@ class NewsSpider(Spider):
         if parsed is None:
             return
         children, entries = parsed
-        self.crawler.stats.inc_value("morgue/sitemaps")
+        self.crawler.stats.inc_value(meta.SITEMAPS)
         for child in children:
             if not self._too_old(child):
                 yield self._request(child.url, self.parse_sitemap, "sitemap")
@@ -224,7 +218,7 @@ class NewsSpider(Spider):
         entries = self._read(response, "Feed", parse_feed)
         if entries is None:
             return
-        self.crawler.stats.inc_value("morgue/feeds")
+        self.crawler.stats.inc_value(meta.FEEDS)
         for entry in entries:
             yield from self._article_request(entry, response.url)
 
@@ -233,7 +227,7 @@ class NewsSpider(Spider):
             return False
         date = entry.date()
         if date is not None and date < self.since:
-            self.crawler.stats.inc_value("morgue/skipped_before_since")
+            self.crawler.stats.inc_value(meta.SKIPPED_BEFORE_SINCE)
             return True
         return False
 
@@ -257,7 +251,7 @@ class NewsSpider(Spider):
         self._queued[key] = discovery
         self.article_requests += 1
         yield self._request(entry.url, self.parse_article, entry.via, depth=depth,
-                            errback=self.article_failed, meta={DISCOVERY: discovery, "morgue_key": key})
+                            errback=self.article_failed, extra={meta.DISCOVERY: discovery, meta.KEY: key})
 
     # --- HTML pages ----------------------------------------------------------
 
@@ -266,13 +260,13 @@ class NewsSpider(Spider):
         if failure.check(IgnoreRequest):
             reason = str(failure.value)
             if "robots.txt" in reason:
-                self.crawler.stats.set_value("morgue/home_forbidden_by_robots", request.url)
+                self.crawler.stats.set_value(meta.HOME_FORBIDDEN_BY_ROBOTS, request.url)
             elif request.meta.get("redirect_urls"):
-                self.crawler.stats.set_value("morgue/home_redirected_offsite", request.url)
+                self.crawler.stats.set_value(meta.HOME_REDIRECTED_OFFSITE, request.url)
         elif not failure.check(HttpError):
-            self.crawler.stats.set_value("morgue/home_error", failure.getErrorMessage())
+            self.crawler.stats.set_value(meta.HOME_ERROR, failure.getErrorMessage())
         logger.error("Cannot fetch %s: %s", request.url, failure.getErrorMessage())
-        self.crawler.stats.inc_value("morgue/home_failed")
+        self.crawler.stats.inc_value(meta.HOME_FAILED)
 
     def parse_home(self, response: Response) -> Iterable[Request | Page]:
         if response.status in REDIRECTS:
@@ -286,7 +280,7 @@ class NewsSpider(Spider):
         if not feeds and self.usual_paths:
             for path in USUAL_FEED_PATHS:
                 yield self._request(urljoin(response.url, path), self.parse_feed, "feed",
-                                    meta={"morgue_guess": True})
+                                    extra={meta.GUESS: True})
         for url in feeds:
             yield self._request(url, self.parse_feed, "feed")
         yield from self._follow_links(response, sections=True)
@@ -294,12 +288,12 @@ class NewsSpider(Spider):
     def _home_redirect(self, response: Response) -> Iterable[Request]:
         location = response.headers.get(b"Location", b"").decode("latin-1").strip()
         target = urljoin(response.url, location)
-        hops = response.meta.get("morgue_hops", 0)
+        hops = response.meta.get(meta.HOPS, 0)
         if not location or hops >= 5:
-            self.crawler.stats.set_value("morgue/home_error", f"{response.status} redirect loop or no Location")
+            self.crawler.stats.set_value(meta.HOME_ERROR, f"{response.status} redirect loop or no Location")
             return
         if urlsplit(target).hostname not in self.allowed_domains:
-            self.crawler.stats.set_value("morgue/home_redirected_offsite", target)
+            self.crawler.stats.set_value(meta.HOME_REDIRECTED_OFFSITE, target)
             logger.warning("The home page %s redirects off the site to %s: not followed", response.url, target)
             return
         yield self._home_request(target, hops + 1)
@@ -309,7 +303,7 @@ class NewsSpider(Spider):
             yield from self._follow_links(response, sections=False)
 
     def _follow_links(self, response: TextResponse, sections: bool, from_article: bool = False) -> Iterable[Request]:
-        depth = response.meta.get(DEPTH, 0)
+        depth = response.meta.get(meta.DEPTH, 0)
         home = self.seeds[0]
         for link in self.links.extract_links(response):
             if urlsplit(link.url).hostname not in self.allowed_domains:
@@ -324,30 +318,30 @@ class NewsSpider(Spider):
                 yield self._request(link.url, self.parse_document, "link", depth=depth + 1)
 
     def _document_requests(self, response: Response) -> Iterable[Request]:
-        depth = response.meta.get(DEPTH, 0)
+        depth = response.meta.get(meta.DEPTH, 0)
         for url in document_links(response.body, response.url):
             if urlsplit(url).hostname in self.allowed_domains:
                 yield self._request(url, self.parse_document, "link", depth=depth + 1)
 
     def parse_document(self, response: Response) -> None:
         """A document an article links to: archived by the capture, nothing to extract."""
-        self.crawler.stats.inc_value("morgue/documents")
+        self.crawler.stats.inc_value(meta.DOCUMENTS)
 
     def article_failed(self, failure) -> None:
-        self._queued.pop(failure.request.meta.get("morgue_key"), None)
+        self._queued.pop(failure.request.meta.get(meta.KEY), None)
 
     def parse_article(self, response: Response) -> Iterable[Request | Page]:
-        self._queued.pop(response.meta.get("morgue_key"), None)
-        self.crawler.stats.inc_value("morgue/article_responses")
+        self._queued.pop(response.meta.get(meta.KEY), None)
+        self.crawler.stats.inc_value(meta.ARTICLE_RESPONSES)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or (
             content_type and "html" not in content_type and "xml" not in content_type
         ):
-            self.crawler.stats.inc_value("morgue/not_html")
+            self.crawler.stats.inc_value(meta.NOT_HTML)
             return
         if not is_article(response.body, response.url, self.seeds[0]):
-            self.crawler.stats.inc_value("morgue/not_article")
-            if response.meta.get(DEPTH, 0) < self.follow_depth:
+            self.crawler.stats.inc_value(meta.NOT_ARTICLE)
+            if response.meta.get(meta.DEPTH, 0) < self.follow_depth:
                 yield from self._follow_links(response, sections=False)
             return
         final = canonicalize_url(response.url)
@@ -360,12 +354,12 @@ class NewsSpider(Spider):
             requested_url=redirects[0],
             body=response.body,
             encoding=http_content_type_encoding(content_type),
-            warc=response.meta.get(WARC_LOCATION, {}),
-            discovery=response.meta.get(DISCOVERY, {}),
+            warc=response.meta.get(meta.WARC_LOCATION, {}),
+            discovery=response.meta.get(meta.DISCOVERY, {}),
         )
-        if response.meta.get(DEPTH, 0) >= self.follow_depth:
+        if response.meta.get(meta.DEPTH, 0) >= self.follow_depth:
             return
-        if not self.links_from_listed and response.meta.get(DISCOVERY, {}).get("via") in LISTED:
+        if not self.links_from_listed and response.meta.get(meta.DISCOVERY, {}).get("via") in LISTED:
             # Parsing each listed article for links cost the crawler process about 11 ms a page
             # (a third of an extraction) to find articles the sitemap lists: only documents are
             # looked for, by a scan of the page's bytes.

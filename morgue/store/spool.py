@@ -12,40 +12,43 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import re
 from pathlib import Path
 from typing import BinaryIO
 
-from morgue.repair import repair_gzip_members
+from morgue.store.names import key_for
+from morgue.store.repair import repair_gzip_members
 
 logger = logging.getLogger(__name__)
 
-#: <prefix>-<17-digit UTC timestamp>-<serial>-<pid>~<host>.(warc|jsonl).gz
-_NAME_RE = re.compile(r"-(\d{4})(\d{2})(\d{2})\d{9}-\d{5}-[^/]*\.(warc|jsonl)\.gz$")
-_KINDS = {"warc": "warc", "jsonl": "text"}
-
-
-def key_for(name: str) -> str:
-    """The store key of a spool file: ``warc/YYYY/MM/DD/<name>`` or ``text/YYYY/MM/DD/<name>``."""
-    m = _NAME_RE.search(name)
-    if not m or "/" in name:
-        raise ValueError(f"not a morgue archive file name: {name!r}")
-    year, month, day, ext = m.groups()
-    return f"{_KINDS[ext]}/{year}/{month}/{day}/{name}"
-
-
 class SpoolFile:
-    """One archive file being written: append-only, locked, moved to ``ready/`` when finished."""
+    """One archive file being written (an ``ArchiveFile``): append-only, locked, moved to ``ready/`` when finished.
+
+    It is created under a hidden name, locked, and only then given its real name in ``open/``:
+    a run repairing ``open/`` never sees a file whose writer has not locked it yet.
+    """
 
     def __init__(self, spool: Spool, name: str):
         self.name = name
         self.path = spool.open_dir / name
         self._ready_path = spool.ready_dir / name
-        self.file: BinaryIO = open(self.path, "xb")  # noqa: SIM115 (open while the file is written)
+        hidden = spool.open_dir / f".{name}.new"
+        self.file: BinaryIO = open(hidden, "xb")  # noqa: SIM115 (open while the file is written)
         fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(hidden, self.path)
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
 
     def tell(self) -> int:
         return self.file.tell()
+
+    def cut(self, offset: int) -> None:
+        self.file.flush()
+        self.file.seek(offset)
+        self.file.truncate(offset)
+
+    def flush(self) -> None:
+        self.file.flush()
 
     def finish(self) -> Path:
         """Flush to disk and hand the file over to ``ready/``; returns its new path."""
@@ -83,6 +86,8 @@ class Spool:
             return []
         recovered = []
         for path in sorted(self.open_dir.iterdir()):
+            if path.name.startswith("."):
+                continue  # being created (see SpoolFile)
             try:
                 f = open(path, "r+b")  # noqa: SIM115 (closed by the with below)
             except OSError:
@@ -111,11 +116,13 @@ class Spool:
         return sum(p.stat().st_size for p in self.ready())
 
 
-def spool_from_settings(settings) -> Spool:
-    """``MORGUE_SPOOL`` if set, else the store's own default spool folder."""
-    from morgue.store import store_from_settings
-
+def spool_from_settings(settings, store=None) -> Spool:
+    """``MORGUE_SPOOL`` if set, else the default spool folder of ``store`` (or of ``MORGUE_STORE``)."""
     root = settings.get("MORGUE_SPOOL")
     if not root:
-        root = store_from_settings(settings).default_spool()
+        if store is None:
+            from morgue.store import store_from_settings
+
+            store = store_from_settings(settings)
+        root = store.default_spool()
     return Spool(Path(root).expanduser())

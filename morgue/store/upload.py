@@ -14,8 +14,10 @@ import threading
 import time
 from pathlib import Path
 
-from morgue.spool import Spool, key_for
+from morgue import meta
 from morgue.store import Store, StoreError, file_sha256
+from morgue.store.names import key_for
+from morgue.store.spool import Spool
 
 logger = logging.getLogger(__name__)
 
@@ -125,13 +127,13 @@ class Uploader:
                 except (StoreError, OSError) as e:
                     failed = True
                     self.last_error = str(e)
-                    self._inc("store/upload_failed")
+                    self._inc(meta.UPLOAD_FAILED)
                     break
                 if key is None:
                     continue
                 self.uploaded.append(key)
-                self._inc("store/files_uploaded")
-                self._inc("store/bytes_uploaded", size)
+                self._inc(meta.FILES_UPLOADED)
+                self._inc(meta.BYTES_UPLOADED, size)
                 logger.debug("Uploaded %s to %s", key, self.store.uri)
             with self._wake:
                 self._busy = False
@@ -166,7 +168,7 @@ class Uploader:
         self._thread.join(timeout + 5)
         left = self.spool.ready()
         if self.stats is not None:
-            self.stats.set_value("store/files_pending", len(left))
+            self.stats.set_value(meta.FILES_PENDING, len(left))
         if left:
             logger.error(
                 "%d files (%d bytes) could not be uploaded to %s and wait in %s: "

@@ -1,0 +1,66 @@
+"""Every request-meta key and stats key morgue uses, in one place.
+
+Spiders, middlewares, pipelines and extensions pass data along requests
+(``request.meta``) and report through Scrapy's stats; naming the keys here
+keeps each component from importing another only for a string, and gives a
+reader one list of what a crawl records.
+"""
+
+# --- request.meta ----------------------------------------------------------------
+#: how the URL was found: {"via", "from", "entry"} (written as a WARC metadata record)
+DISCOVERY = "morgue_discovery"
+#: where the response record landed: filename, record id, offset, length, digest, fetched_at
+WARC_LOCATION = "morgue_warc"
+#: what the request is for: robots, home, sitemap, feed, section, or how an article was found
+ROLE = "morgue_role"
+#: link hops from the seed
+DEPTH = "morgue_depth"
+#: a usual path tried without being announced (/feed/, /sitemap.xml): a miss is no error
+GUESS = "morgue_guess"
+#: the canonical URL of a queued article, to find its latest discovery
+KEY = "morgue_key"
+#: redirect hops of the home page followed so far
+HOPS = "morgue_hops"
+#: sitemap-index nesting of a sitemap request (0: named by robots.txt or the user)
+SITEMAP_DEPTH = "morgue_sitemap_depth"
+
+# --- stats: capture ---------------------------------------------------------------
+WARC_RESPONSES = "warc/responses"
+WARC_RECORDS = "warc/records_written"
+WARC_BYTES = "warc/bytes_written"
+WARC_FILES = "warc/files_written"
+
+# --- stats: extraction and text -----------------------------------------------------
+EXTRACT_OK = "extract/ok"
+EXTRACT_EMPTY = "extract/empty"
+EXTRACT_WORKER_RESTARTS = "extract/worker_restarts"
+EXTRACT_WORKER_RECYCLES = "extract/worker_recycles"
+TEXT_RECORDS = "text/records_written"
+TEXT_FILES = "text/files_written"
+
+# --- stats: store -------------------------------------------------------------------
+FILES_UPLOADED = "store/files_uploaded"
+BYTES_UPLOADED = "store/bytes_uploaded"
+UPLOAD_FAILED = "store/upload_failed"
+FILES_PENDING = "store/files_pending"
+FILES_RECOVERED = "store/files_recovered"
+
+# --- stats: discovery -----------------------------------------------------------------
+SITEMAPS = "morgue/sitemaps"
+FEEDS = "morgue/feeds"
+DOCUMENTS = "morgue/documents"
+DISCOVERY_ERRORS = "morgue/discovery_errors"
+SKIPPED_BEFORE_SINCE = "morgue/skipped_before_since"
+ARTICLE_RESPONSES = "morgue/article_responses"
+NOT_HTML = "morgue/not_html"
+NOT_ARTICLE = "morgue/not_article"
+HOME_FAILED = "morgue/home_failed"
+HOME_ERROR = "morgue/home_error"
+HOME_FORBIDDEN_BY_ROBOTS = "morgue/home_forbidden_by_robots"
+HOME_REDIRECTED_OFFSITE = "morgue/home_redirected_offsite"
+RETRY_AFTER = "morgue/retry_after"
+
+# --- stats: the verdict ------------------------------------------------------------------
+OK = "morgue/ok"
+REASON = "morgue/reason"
+WARNINGS = "morgue/warnings"
