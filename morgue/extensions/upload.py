@@ -4,7 +4,10 @@ At start it checks the store, repairs what a crashed run left in the spool
 and queues it first; during the crawl it uploads each file as soon as its
 writer finishes it; at the end it waits (``MORGUE_UPLOAD_TIMEOUT`` seconds at
 most) until every file is in the store. Whatever could not be uploaded stays
-in the spool and is counted in ``store/files_pending``.
+in the spool and is counted in ``store/files_pending``. The uploads run on a
+thread of their own, whose counters are copied into the stats from the
+reactor thread (every second, and at the end), since the report and
+progress code read the stats there.
 
 Settings: ``MORGUE_STORE``, ``MORGUE_SPOOL``, ``MORGUE_UPLOAD_TIMEOUT``.
 """
@@ -16,6 +19,7 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
 from twisted.internet.threads import deferToThread
 
 from morgue import meta
@@ -44,6 +48,7 @@ class UploadExtension:
         self.store = uploader.store
         self.spool = uploader.spool
         self.timeout = timeout
+        self.publisher: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
@@ -53,7 +58,9 @@ class UploadExtension:
         store.check()
         spool = spool_from_settings(s, store)
         spool.prepare()
-        uploader = Uploader(store, spool, stats=crawler.stats)
+        from twisted.internet import reactor
+
+        uploader = Uploader(store, spool, call_soon=reactor.callFromThread)
         return cls(crawler, uploader, number(s, "MORGUE_UPLOAD_TIMEOUT", 300.0, float, minimum=0))
 
     def spider_opened(self, spider) -> None:
@@ -64,9 +71,20 @@ class UploadExtension:
         if waiting:
             logger.info("Uploading %d files left in the spool by earlier runs", len(waiting))
         self.uploader.start()
+        self.publisher = task.LoopingCall(self.publish)
+        self.publisher.start(1.0, now=False)
         # Connected now, after every writer connected its own handler, so that the
         # writers have finished their files before the last uploads are awaited.
         self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
+    def publish(self) -> None:
+        """Copy the upload thread's counters into the stats (on the reactor thread)."""
+        for key, value in self.uploader.counts().items():
+            self.crawler.stats.set_value(key, value)
+
     async def spider_closed(self, spider, reason) -> None:
-        await maybe_deferred_to_future(deferToThread(self.uploader.close, self.timeout))
+        if self.publisher is not None and self.publisher.running:
+            self.publisher.stop()
+        left = await maybe_deferred_to_future(deferToThread(self.uploader.close, self.timeout))
+        self.publish()
+        self.crawler.stats.set_value(meta.FILES_PENDING, len(left))

@@ -1,18 +1,26 @@
-"""Archive back-ends, chosen by the store URI's scheme."""
+"""Archive back-ends, chosen by the store URI's scheme.
+
+``MORGUE_STORES`` (scheme -> class path, as Scrapy's ``FEED_STORAGES``) adds
+back-ends or replaces these; a scheme mapped to None is refused. A back-end
+class is loaded only when its scheme is used, so a local store never loads boto3.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
+
+from scrapy.utils.misc import load_object
 
 from morgue.store.base import Store, StoreError, check_key, file_sha256
 
 __all__ = ["STORES", "Store", "StoreError", "check_key", "file_sha256", "open_store", "store_from_settings"]
 
-#: scheme -> "module:Class"; imported on use so the local store never loads boto3
-STORES = {
-    "": "morgue.store.local:LocalStore",
-    "file": "morgue.store.local:LocalStore",
-    "s3": "morgue.store.s3:S3Store",
+#: scheme -> class path ("" is a plain folder path); ``MORGUE_STORES`` is merged over it
+STORES: dict[str, str | None] = {
+    "": "morgue.store.local.LocalStore",
+    "file": "morgue.store.local.LocalStore",
+    "s3": "morgue.store.s3.S3Store",
 }
 
 
@@ -42,21 +50,24 @@ def store_from_settings(settings) -> Store:
                 options[keyword] = settings.getbool(name) if kind is bool else kind(settings.get(name))
             except ValueError:
                 raise ValueError(f"invalid {name} {settings.get(name)!r}: expected {kind.__name__}") from None
-    return open_store(uri, **options)
+    stores = {**STORES, **{str(k).lower(): v for k, v in settings.getdict("MORGUE_STORES").items()}}
+    return open_store(uri, stores=stores, **options)
 
 
-def open_store(uri: str, **options) -> Store:
-    """Open the store named by ``uri``: a folder path, ``file://…`` or ``s3://bucket/prefix``."""
+def open_store(uri: str, stores: Mapping[str, str | type | None] | None = None, **options) -> Store:
+    """Open the store named by ``uri``: a folder path, ``file://…`` or ``s3://bucket/prefix``.
+
+    ``stores`` maps schemes to back-end classes or their paths (default ``STORES``).
+    """
+    stores = STORES if stores is None else stores
     if not uri or not str(uri).strip():
         raise StoreError("empty store URI: give a folder or s3://bucket/prefix")
     uri = str(uri).strip()
     scheme = urlsplit(uri).scheme.lower()
     if len(scheme) == 1:  # a Windows drive letter, not a scheme
         scheme = ""
-    if scheme not in STORES:
+    if not stores.get(scheme):
         raise StoreError(
             f"unsupported store {uri!r}: use a folder path, file://PATH or s3://BUCKET/PREFIX"
         )
-    module_name, _, class_name = STORES[scheme].partition(":")
-    module = __import__(module_name, fromlist=[class_name])
-    return getattr(module, class_name).from_uri(uri, **options)
+    return load_object(stores[scheme]).from_uri(uri, **options)

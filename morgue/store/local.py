@@ -34,6 +34,10 @@ class LocalStore:
         return self.root.joinpath(*check_key(key).split("/"))
 
     def check(self) -> None:
+        for folder in (self.root, *self.root.parents):
+            if folder.exists() and not folder.is_dir():
+                where = "" if folder == self.root else f" ({folder} is a file)"
+                raise StoreError(f"store {self.uri} is a file, not a folder{where}")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".morgue-write-check-{os.getpid()}"

@@ -1,0 +1,201 @@
+"""The upload thread: never spins, never dies on one file, never writes Scrapy's stats itself."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from morgue import meta
+from morgue.store import open_store
+from morgue.store.spool import Spool
+from morgue.store.upload import Uploader
+from morgue.text.writer import RotatingTextWriter
+from tests.conftest import FAST, ROOT, morgue
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+HOLD_LOCK = """
+import fcntl, sys
+f = open(sys.argv[1], "rb")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def lock_in_another_process(path: Path) -> subprocess.Popen:
+    """A process that holds ``path``'s lock until its standard input is closed."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def finished_files(spool: Spool, n: int) -> list[Path]:
+    writer = RotatingTextWriter(spool.create, max_size=1)  # one record per file
+    names = [writer.write({"n": i}) for i in range(n)]
+    writer.finish()
+    return [spool.ready_dir / name for name in names]
+
+
+def thread_cpu_seconds(thread: threading.Thread) -> float:
+    """User plus system CPU time of one thread of this process, from /proc."""
+    fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_stray_file_in_ready_is_moved_aside_and_the_others_are_uploaded(tmp_path, caplog):
+    spool = Spool(tmp_path / "spool")
+    files = finished_files(spool, 2)
+    for stray in ("0-notes.txt", "zz.warc.gz"):  # one sorts before morgue's names, one after
+        (spool.ready_dir / stray).write_bytes(b"not ours")
+    store = open_store(str(tmp_path / "store"))
+    uploader = Uploader(store, spool, retry_delay=0.05)
+    with caplog.at_level(logging.WARNING):
+        assert uploader.close(timeout=10) == []
+    assert len(uploader.uploaded) == 2 and all(store.exists(key) for key in uploader.uploaded)
+    assert not any(f.exists() for f in files)
+    assert sorted(p.name for p in (spool.root / "rejected").iterdir()) == ["0-notes.txt", "zz.warc.gz"]
+    warnings = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert len(warnings) == 2 and "0-notes.txt" in warnings[0]
+
+
+def test_a_stray_file_does_not_stop_morgue_flush(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    finished_files(spool, 1)
+    (spool.ready_dir / "notes.txt").write_bytes(b"not ours")
+    run = morgue("flush", "--store", str(tmp_path / "store"), "--spool", str(spool.root))
+    assert run.code == 0, run.stderr
+    assert "notes.txt" in run.stderr and "rejected" in run.stderr and "Traceback" not in run.stderr
+    assert len(list((tmp_path / "store").glob("text/*/*/*/*.jsonl.gz"))) == 1
+
+
+class OneBadFileStore:
+    """A real local store, except that one file makes it raise what no store should (a bug's stand-in)."""
+
+    def __init__(self, store, bad_name: str):
+        self.store, self.bad_name = store, bad_name
+        self.uri = store.uri
+
+    def put_file(self, path, key, sha256):
+        if path.name == self.bad_name:
+            raise RuntimeError("unexpected trouble")
+        return self.store.put_file(path, key, sha256)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def test_a_file_that_fails_on_its_own_is_logged_once_and_the_others_go_on(tmp_path, caplog):
+    spool = Spool(tmp_path / "spool")
+    bad, good = finished_files(spool, 2)
+    store = OneBadFileStore(open_store(str(tmp_path / "store")), bad.name)
+    uploader = Uploader(store, spool, retry_delay=0.05)
+    with caplog.at_level(logging.ERROR):
+        uploader.start()
+        time.sleep(0.5)  # several passes of the loop
+        left = uploader.close(timeout=1)
+    assert left == [bad] and not good.exists() and len(uploader.uploaded) == 1
+    errors = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Cannot upload")]
+    assert errors == [f"Cannot upload {bad.name} from spool {spool.root}; leaving it there: unexpected trouble"]
+    assert uploader.counts() == {meta.UPLOAD_FAILED: 1, meta.FILES_UPLOADED: 1,
+                                 meta.BYTES_UPLOADED: good_size(uploader)}
+    assert "1 files" in caplog.records[-1].getMessage()  # the end still says what waits
+    assert uploader._thread is not None and not uploader._thread.is_alive()
+
+
+def good_size(uploader: Uploader) -> int:
+    (key,) = uploader.uploaded
+    return (uploader.store.store.root / key).stat().st_size
+
+
+def test_the_uploader_waits_without_spinning_while_another_process_holds_a_file(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    (path,) = finished_files(spool, 1)
+    holder = lock_in_another_process(path)
+    try:
+        uploader = Uploader(open_store(str(tmp_path / "store")), spool, retry_delay=0.2)
+        uploader.start()
+        time.sleep(0.2)
+        assert uploader._thread is not None
+        before = thread_cpu_seconds(uploader._thread)
+        time.sleep(1.0)
+        spent = thread_cpu_seconds(uploader._thread) - before
+        assert spent < 0.2, f"the upload thread used {spent:.2f} CPU seconds in 1 s"
+        assert path.exists() and uploader.uploaded == []
+    finally:
+        holder.communicate("")  # the other process lets go
+    assert uploader.close(timeout=10) == []
+    assert len(uploader.uploaded) == 1 and not path.exists()
+
+
+def test_two_processes_sharing_a_spool_upload_every_file_once(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    files = finished_files(spool, 150)
+    store = tmp_path / "store"
+    code = f"""
+import logging, sys
+from morgue.store import open_store
+from morgue.store.spool import Spool
+from morgue.store.upload import Uploader
+logging.basicConfig(level=logging.WARNING)
+u = Uploader(open_store({str(store)!r}), Spool({str(spool.root)!r}), retry_delay=0.05)
+sys.stdin.read()
+left = u.close(timeout=20)
+print(len(u.uploaded), len(left), u.counts().get("store/upload_failed", 0))
+"""
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=ENV, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate("", timeout=60) for p in procs]  # both start at once
+    counts = [tuple(map(int, out.split())) for out, _ in outs]
+    assert sum(c[0] for c in counts) == 150, outs
+    assert all(c[1:] == (0, 0) for c in counts), outs
+    assert not any(err.strip() for _, err in outs), outs
+    assert not any(f.exists() for f in files)
+    assert len(list(store.glob("text/*/*/*/*.jsonl.gz"))) == 150
+
+
+RECORDING_STATS = """
+import threading
+from scrapy.statscollectors import MemoryStatsCollector
+
+class ReactorOnlyStats(MemoryStatsCollector):
+    '''Counts writes made from any thread but the one the crawl runs in.'''
+
+    def _check(self, key):
+        if threading.current_thread() is not threading.main_thread() and not key.startswith("test/"):
+            self.inc_value("test/off_thread_writes")
+
+    def set_value(self, key, value, spider=None):
+        self._check(key)
+        super().set_value(key, value)
+
+    def inc_value(self, key, count=1, start=0, spider=None):
+        self._check(key)
+        super().inc_value(key, count, start)
+
+    def _persist_stats(self, stats, spider=None):
+        import json, os
+        with open(os.environ["STATS_OUT"], "w") as f:
+            json.dump({k: v for k, v in stats.items() if isinstance(v, (int, str))}, f)
+"""
+
+
+def test_the_upload_thread_never_writes_the_crawl_stats(site, tmp_path):
+    (tmp_path / "stats_probe.py").write_text(RECORDING_STATS)
+    out = tmp_path / "stats.json"
+    env = {"STATS_OUT": str(out), "PYTHONPATH": os.pathsep.join((str(ROOT), str(tmp_path)))}
+    run = morgue("crawl", site.url, "--store", str(tmp_path / "store"), *FAST, "--max-pages", "3",
+                 "-s", "STATS_CLASS=stats_probe.ReactorOnlyStats", env=env)
+    assert run.code == 0, run.stderr
+    stats = json.loads(out.read_text())
+    assert stats.get("test/off_thread_writes", 0) == 0
+    uploaded = len(list((tmp_path / "store").glob("*/*/*/*/*.gz")))
+    assert stats[meta.FILES_UPLOADED] == uploaded >= 2
+    assert stats[meta.FILES_PENDING] == 0
