@@ -1,66 +1,109 @@
 """Scrapy requests and responses as WARC records: pure functions, no I/O.
 
-The response record holds what came off the wire: the real protocol
-version, the status, the headers as sent (only ``Transfer-Encoding`` goes,
-since the HTTP client has already removed the chunking) and the body still
-content-encoded. The payload digest is computed here, before the record is
-built, so a caller can look it up among digests seen before (the basis of
-``revisit`` records).
+The HTTP header block of each record is built here as bytes and written as
+built: warcio's own encoder (``StatusAndHeaders.to_ascii_bytes``) would turn
+every non-ASCII header value into a UTF-8 percent-escape, so that
+``filename="März.pdf"`` received in Latin-1 came out as ``filename*=UTF-8''M%C3%83%C2%A4rz.pdf``.
+
+What a ``response`` record keeps, given what Scrapy's HTTP/1.1 client (Twisted) hands on:
+
+- as received, byte for byte: the body (still content-encoded), the protocol version, the status
+  code, each header value in whatever bytes it came (UTF-8, Latin-1 or other), each repeated line;
+- changed by the client: the whitespace around a value is trimmed and a value folded over several
+  lines is joined onto one; names are Title-Cased (``etag`` and ``ETag`` are both ``Etag``); lines
+  of one name stand together where the first of them stood; the reason phrase is not kept (the record
+  has the standard phrase for the code, none for an unregistered code);
+- gone: the headers the client keeps to itself (``Connection``, ``Keep-Alive``, ``Transfer-Encoding``,
+  ``TE``, ``Trailers``, ``Upgrade``, ``Proxy-Connection``) and the chunked framing, which the body is
+  already free of; ``Content-Length`` is the client's, first: the length of the body as received,
+  none for a chunked one, 0 for a 204 or 304.
+
+A ``request`` record is the request as the client wrote it (request line, ``Content-Length`` of a
+body, the headers in their order and Twisted's spelling, ``Host`` last when Scrapy set none), less
+the headers that can carry credentials: ``Authorization``, ``Proxy-Authorization`` and ``Cookie``
+(the cookies a site sets are in its responses' ``Set-Cookie`` lines, which are kept). Sent through
+an HTTP proxy, the real request line names the whole URL; the record has the path.
+
+The payload digest is computed once, before the record is built, so a caller can pass it on and
+look it up among digests seen before (the basis of ``revisit`` records).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
-from typing import Any
 from urllib.parse import urlsplit
 
+from twisted.web.http_headers import Headers as TwistedHeaders
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import Digester
 
 WARC_VERSION = "WARC/1.0"
 
-#: request headers never archived: credentials
-PRIVATE_REQUEST_HEADERS = {b"authorization", b"proxy-authorization"}
-#: response headers describing a transfer the client already undid
+#: request headers never archived: they can carry credentials
+PRIVATE_REQUEST_HEADERS = {b"authorization", b"proxy-authorization", b"cookie"}
+#: response headers describing a transfer the client already undid (Scrapy's HTTP/1.1 client
+#: never passes it on; its other download handlers may)
 HOP_RESPONSE_HEADERS = {b"transfer-encoding"}
 
 _builder = RecordBuilder(warc_version=WARC_VERSION)
 
+#: a header block: (name, values) pairs, as Scrapy's and Twisted's ``Headers`` give them
+HeaderItems = Iterable[tuple[bytes, Iterable[bytes]]]
+
+
+class WireHeaders(StatusAndHeaders):
+    """An HTTP header block that warcio writes as the bytes given.
+
+    warcio calls ``compute_headers_buffer`` before it writes a record or digests its block; the
+    override keeps the bytes built here (warcio's own would re-encode non-ASCII values).
+    """
+
+    def __init__(self, block: bytes, statusline: str, protocol: str):
+        super().__init__(statusline, [], protocol=protocol)
+        self.headers_buff = block
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        pass
+
 
 def payload_digest(body: bytes) -> str:
     """The WARC payload digest of ``body`` (base32 SHA-1, as crawlers and indexers expect)."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    digester = Digester("sha1")
+    digester.update(body)
+    return str(digester)
 
 
 def warc_date(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``WARC-Date``: UTC to the second, as WARC 1.0 has it."""
+    return datetime_to_iso_date(when.astimezone(timezone.utc))
 
 
-def _header_list(headers: Any, drop: set[bytes]) -> list[tuple[str, str]]:
-    out = []
-    for name, values in headers.items():
-        if name.lower() in drop:
-            continue
-        n = name.decode("latin-1")
-        out.extend((n, v.decode("latin-1")) for v in values)
-    return out
+def header_block(first_line: bytes, headers: HeaderItems, drop: set[bytes] = frozenset()) -> bytes:
+    """``first_line``, one ``Name: value`` line per value (bytes untouched), and the blank line."""
+    lines = [first_line]
+    for name, values in headers:
+        if name.lower() not in drop:
+            lines.extend(name + b": " + value for value in values)
+    lines.append(b"\r\n")
+    return b"\r\n".join(lines)
 
 
 def response_record(
     url: str,
     status: int,
-    headers: Any,
+    headers: Mapping[bytes, list[bytes]],
     body: bytes,
     *,
     protocol: str | None,
     fetched_at: datetime,
-    ip_address: str | None = None,
+    ip_address: object = None,
     digest: str | None = None,
 ) -> ArcWarcRecord:
     """A ``response`` record from the exchange as received (``headers``: Scrapy ``Headers``)."""
@@ -68,11 +111,9 @@ def response_record(
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = ""
-    http_headers = StatusAndHeaders(
-        f"{status} {reason}".rstrip(),
-        _header_list(headers, HOP_RESPONSE_HEADERS),
-        protocol=protocol or "HTTP/1.1",
-    )
+    protocol = protocol or "HTTP/1.1"
+    statusline = f"{status} {reason}"
+    block = header_block(f"{protocol} {statusline}".encode("ascii"), headers.items(), HOP_RESPONSE_HEADERS)
     warc_headers = {
         "WARC-Date": warc_date(fetched_at),
         "WARC-Payload-Digest": digest or payload_digest(body),
@@ -81,24 +122,31 @@ def response_record(
         warc_headers["WARC-IP-Address"] = str(ip_address)
     return _builder.create_warc_record(
         url, "response", payload=BytesIO(body), length=len(body),
-        warc_headers_dict=warc_headers, http_headers=http_headers,
+        warc_headers_dict=warc_headers, http_headers=WireHeaders(block, statusline, protocol),
     )
 
 
 def request_record(
-    url: str, method: str, headers: Any, body: bytes, *, fetched_at: datetime, response_id: str
+    url: str, method: str, headers: Mapping[bytes, list[bytes]], body: bytes, *,
+    fetched_at: datetime, response_id: str,
 ) -> ArcWarcRecord:
-    """A ``request`` record as the client sent it, credentials removed."""
+    """A ``request`` record as Scrapy's HTTP/1.1 client writes the request, credentials left out."""
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    header_list = _header_list(headers, PRIVATE_REQUEST_HEADERS)
-    if not any(n.lower() == "host" for n, _ in header_list):
-        header_list.insert(0, ("Host", parts.netloc))
-    http_headers = StatusAndHeaders(f"{method} {target} HTTP/1.1", header_list, is_http_request=True)
+    sent = TwistedHeaders(headers)  # what the client sends: its spelling of names, its value checks
+    if not sent.hasHeader(b"Host"):
+        host = parts.netloc.rpartition("@")[2]
+        if parts.port is not None and parts.port == {"http": 80, "https": 443}.get(parts.scheme):
+            host = host.rpartition(":")[0]
+        sent.addRawHeader(b"Host", host)
+    first = f"{method} {target} HTTP/1.1".encode("ascii")
+    if body or method in ("POST", "PUT"):
+        first += b"\r\nContent-Length: %d" % len(body)
+    block = header_block(first, sent.getAllRawHeaders(), PRIVATE_REQUEST_HEADERS)
     return _builder.create_warc_record(
         url, "request", payload=BytesIO(body), length=len(body),
         warc_headers_dict={"WARC-Date": warc_date(fetched_at), "WARC-Concurrent-To": response_id},
-        http_headers=http_headers,
+        http_headers=WireHeaders(block, f"{target} HTTP/1.1", method),
     )
 
 
