@@ -87,3 +87,16 @@ def test_the_extractor_id_is_stable_across_runs(crawled, tmp_path):
     run2 = crawl(site.url, tmp_path, "--max-pages", "1")
     assert run2.code == 0
     assert {r["extractor"] for r in text_records(tmp_path)} == first
+
+
+def test_a_capture_and_its_text_record_share_one_date(crawled):
+    site, store, run = crawled
+    records = warc_records(store)
+    responses = {r["headers"]["WARC-Record-ID"]: r for r in records if r["type"] == "response"}
+    for r in records:
+        if r["type"] in ("request", "metadata"):
+            assert r["headers"]["WARC-Date"] == responses[r["headers"]["WARC-Concurrent-To"]]["headers"]["WARC-Date"]
+    texts = text_records(store)
+    assert texts
+    for text in texts:
+        assert text["fetched_at"] == responses[text["warc_record_id"]]["headers"]["WARC-Date"]

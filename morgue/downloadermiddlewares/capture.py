@@ -1,9 +1,12 @@
-"""Downloader middleware that archives every HTTP exchange as it came off the wire.
+"""Downloader middleware that archives every HTTP exchange as Scrapy received it.
 
 It sits at 950, above every stock middleware, so its ``process_response``
 runs first: before redirects become new requests, before retries, before
 HttpCompressionMiddleware decodes the body. What it archives is therefore
-each hop of a redirect, every error page and the body still encoded.
+each hop of a redirect, every error page and the body still encoded. What
+the HTTP client has already changed by then (header names' case, the
+reason phrase, connection headers, chunking) is listed in
+``morgue.warc.records``. Each record is dated when the response arrived.
 
 Settings: ``MORGUE_WARC_ENABLED``, ``MORGUE_WARC_PREFIX``, ``MORGUE_WARC_MAX_SIZE``,
 ``MORGUE_OPERATOR``.
@@ -31,6 +34,7 @@ from morgue.warc.records import (
     record_id,
     request_record,
     response_record,
+    warc_date,
 )
 from morgue.warc.writer import RotatingWarcWriter
 
@@ -86,7 +90,7 @@ class WarcCaptureMiddleware:
             "warc_offset": locations[0].offset,
             "warc_length": locations[0].length,
             "payload_digest": digest,
-            "fetched_at": fetched_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "fetched_at": warc_date(fetched_at),
         }
         self.stats.inc_value(meta.WARC_RESPONSES)
         self.stats.inc_value(meta.WARC_RECORDS, len(records))
