@@ -40,6 +40,10 @@ def reply(status: bytes, *headers: bytes, body: bytes = b"", length: bool = True
 NOT_FOUND = reply(b"404 Not Found", b"Content-Type: text/plain", body=b"no")
 
 
+class Hangup(bytes):
+    """An answer after which the server closes the connection."""
+
+
 class RawServer:
     """HTTP/1.1 over bare sockets on 127.0.0.1: each path answered with the bytes given.
 
@@ -91,6 +95,9 @@ class RawServer:
                 out = answer(request) if callable(answer) else answer
                 self.log.append((time.time(), path, request))
                 conn.sendall(out)
+                if isinstance(answer, Hangup):
+                    conn.close()
+                    return
         except OSError:
             return
 
@@ -108,6 +115,7 @@ def blocks(store: Path) -> list[dict]:
                             "date": rec.rec_headers.get_header("WARC-Date"),
                             "id": rec.rec_headers.get_header("WARC-Record-ID"),
                             "to": rec.rec_headers.get_header("WARC-Concurrent-To"),
+                            "truncated": rec.rec_headers.get_header("WARC-Truncated"),
                             "block": rec.raw_stream.read()})
     return out
 
@@ -197,6 +205,7 @@ def captured(tmp_path_factory):
         "/odd": ODD,
         "/empty": reply(b"204 Nothing Here", b"X-Why: empty", length=False),
         "/unregistered": reply(b"599 Network Read Timeout", b"Content-Type: text/plain", body=b"?"),
+        "/cut": Hangup(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n0123456789"),
         "/old/utf8": reply(b"301 Moved Permanently", "Location: /März/artikel".encode()),
         "/old/escaped": reply(b"301 Moved Permanently", b"Location: /M%C3%A4rz/artikel-2"),
         "/old/latin1": reply(b"301 Moved Permanently", "Location: /März/alt".encode("latin-1")),
@@ -208,7 +217,8 @@ def captured(tmp_path_factory):
     with RawServer(routes) as server:
         seeds = [server.url + p.lstrip("/") for p in routes if p != "/robots.txt" and not p.startswith("/M%")]
         run = crawl(",".join(seeds), store, "-s", 'DEFAULT_REQUEST_HEADERS={"Authorization": "Basic c2VjcmV0"}',
-                    "-s", "MORGUE_FEED_PATHS=false", "-s", "RETRY_ENABLED=false")
+                    "-s", "MORGUE_FEED_PATHS=false", "-s", "RETRY_ENABLED=false",
+                    "-s", "DOWNLOAD_FAIL_ON_DATALOSS=false")
         yield server, store, run
 
 
@@ -231,6 +241,15 @@ def test_what_the_client_changes_is_as_documented(captured):
     assert http_block(empty) == (b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nX-Why: empty\r\n\r\n", b"")
     unregistered = response_for(store, server.url + "unregistered")
     assert http_block(unregistered)[0].startswith(b"HTTP/1.1 599 \r\nContent-Length: 1\r\n")
+
+
+def test_a_body_cut_short_is_kept_and_marked_truncated(captured):
+    server, store, run = captured
+    cut = response_for(store, server.url + "cut")
+    assert cut["truncated"] == "disconnect"
+    assert http_block(cut) == (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\n",
+                               b"0123456789")
+    assert [r["uri"] for r in blocks(store) if r["truncated"]] == [cut["uri"]]
 
 
 def test_request_records_are_the_bytes_sent_without_credentials(captured):

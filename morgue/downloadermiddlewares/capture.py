@@ -72,6 +72,8 @@ class WarcCaptureMiddleware:
             response.url, response.status, response.headers, response.body,
             protocol=response.protocol, fetched_at=fetched_at,
             ip_address=response.ip_address, digest=digest,
+            # a body cut short, kept because DOWNLOAD_FAIL_ON_DATALOSS is off
+            truncated="disconnect" if "dataloss" in response.flags else None,
         )
         resp_id = record_id(resp)
         records = [resp, request_record(

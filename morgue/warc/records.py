@@ -14,9 +14,12 @@ What a ``response`` record keeps, given what Scrapy's HTTP/1.1 client (Twisted) 
   of one name stand together where the first of them stood; the reason phrase is not kept (the record
   has the standard phrase for the code, none for an unregistered code);
 - gone: the headers the client keeps to itself (``Connection``, ``Keep-Alive``, ``Transfer-Encoding``,
-  ``TE``, ``Trailers``, ``Upgrade``, ``Proxy-Connection``) and the chunked framing, which the body is
-  already free of; ``Content-Length`` is the client's, first: the length of the body as received,
-  none for a chunked one, 0 for a 204 or 304.
+  ``TE``, ``Trailers``, ``Upgrade``, ``Proxy-Connection``), a line with no colon (Scrapy 2.18 on skips
+  it; older versions fail the download) and the chunked framing, which the body is already free of;
+  ``Content-Length`` is the client's, first: the length the server declared, none for a chunked
+  body, 0 for a 204 or 304.
+
+A body cut short (kept only when ``DOWNLOAD_FAIL_ON_DATALOSS`` is off) gets ``WARC-Truncated``.
 
 A ``request`` record is the request as the client wrote it (request line, ``Content-Length`` of a
 body, the headers in their order and Twisted's spelling, ``Host`` last when Scrapy set none), less
@@ -105,8 +108,13 @@ def response_record(
     fetched_at: datetime,
     ip_address: object = None,
     digest: str | None = None,
+    truncated: str | None = None,
 ) -> ArcWarcRecord:
-    """A ``response`` record from the exchange as received (``headers``: Scrapy ``Headers``)."""
+    """A ``response`` record from the exchange as received (``headers``: Scrapy ``Headers``).
+
+    ``truncated``: why the body is shorter than the server meant (``WARC-Truncated``: ``length``,
+    ``time``, ``disconnect``, ``unspecified``).
+    """
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
@@ -120,6 +128,8 @@ def response_record(
     }
     if ip_address:
         warc_headers["WARC-IP-Address"] = str(ip_address)
+    if truncated:
+        warc_headers["WARC-Truncated"] = truncated
     return _builder.create_warc_record(
         url, "response", payload=BytesIO(body), length=len(body),
         warc_headers_dict=warc_headers, http_headers=WireHeaders(block, statusline, protocol),
