@@ -59,8 +59,18 @@ HOME_ERROR = "morgue/home_error"
 HOME_FORBIDDEN_BY_ROBOTS = "morgue/home_forbidden_by_robots"
 HOME_REDIRECTED_OFFSITE = "morgue/home_redirected_offsite"
 RETRY_AFTER = "morgue/retry_after"
+#: article requests answered with an HTTP error (after redirects and retries): no text record
+ARTICLE_HTTP_ERRORS = "morgue/article_http_errors"
+#: the discovery bounds a crawl reached, e.g. ["MORGUE_MAX_SITEMAPS=1000"]: some sitemaps or feeds were not read
+DISCOVERY_LIMITS = "morgue/discovery_limits"
 
 # --- stats: the verdict ------------------------------------------------------------------
 OK = "morgue/ok"
 REASON = "morgue/reason"
 WARNINGS = "morgue/warnings"
+#: the signal that interrupted the crawl (SIGINT or SIGTERM); set by the command line
+INTERRUPTED = "morgue/interrupted"
+
+# --- stats: added for the extraction pool ---------------------------------------------------
+#: the extraction workers could not start: pages were extracted in the crawler process
+EXTRACT_IN_PROCESS = "extract/in_process"
