@@ -301,7 +301,7 @@ def test_warc_date_is_when_the_response_arrived(tmp_path):
                     "-s", "RANDOMIZE_DOWNLOAD_DELAY=false", "-s", "MORGUE_FEED_PATHS=false")
     assert warc_files(tmp_path), run.stderr[-2000:]
     answered = {path.decode(): when for when, path, _ in server.log}
-    assert answered["/b"] - answered["/robots.txt"] >= 3.9, "the slot delay did not apply"
+    assert max(answered.values()) - min(answered.values()) >= 3.9, "the slot delay did not apply"
     records = [r for r in blocks(tmp_path) if r["type"] in ("request", "response")]
     assert len(records) == 6
     for record in records:
