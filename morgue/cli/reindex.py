@@ -1,0 +1,42 @@
+"""``morgue reindex``: make the catalogue of every text file that has none, then a compacted one.
+
+With ``--rebuild`` every text file is read again (for a catalogue made by an older
+morgue, or one that is suspect); the new compacted catalogue then supersedes all
+per-file ones for the text files it covers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from morgue.cli.common import EXIT_OK, fail
+from morgue.cli.export import add_store_arguments, open_store_for_reading, standalone
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("reindex", help="rebuild the catalogue export reads (per text file, plus a compacted one)",
+                       description=__doc__.split("\n\n")[0].strip("`"))
+    p.add_argument("--rebuild", action="store_true", help="read every text file again, not only new ones")
+    add_store_arguments(p)
+    p.set_defaults(func="reindex")
+
+
+def run(args: argparse.Namespace) -> int:
+    from morgue.corpus.catalogue import reindex
+    from morgue.store import StoreError
+
+    store = open_store_for_reading(args)
+    try:
+        counts = reindex(store, rebuild=args.rebuild)
+    except StoreError as e:
+        return fail(str(e))
+    print(f"morgue: {counts['text_files']} text files, {counts['records']} records; read {counts['files_read']}, "
+          f"made {counts['catalogues_made']} catalogues; compacted into {counts['compacted']}", file=sys.stderr)
+    if not counts["text_files"]:
+        return fail(f"no text records in store {store.uri}", 1)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(standalone("reindex", add_parser, run))
