@@ -105,7 +105,13 @@ class RotatingFile:
                 offset += len(data)
             f.flush()  # a killed process loses nothing written
         except OSError:
-            f.cut(start)  # a full disk or an I/O error must not leave a torn record mid-file
+            # A full disk or an I/O error must not leave a torn record mid-file.
+            try:
+                f.cut(start)
+            except OSError:
+                # Cannot even cut: write no more into it. Once this process lets go of it,
+                # the spool's repair cuts the torn record off its end.
+                self.current = None
             raise
         return locations
 

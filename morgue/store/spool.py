@@ -32,7 +32,9 @@ class SpoolFile:
     """One archive file being written (an ``ArchiveFile``): append-only, locked, moved to ``ready/`` when finished.
 
     It is created under a hidden name, locked, and only then given its real name in ``open/``:
-    a run repairing ``open/`` never sees a file whose writer has not locked it yet.
+    a run repairing ``open/`` never sees a file whose writer has not locked it yet. Writes are
+    unbuffered (each is a whole record, flushed at once anyway): after a failed write no
+    half-record waits in a buffer to land after ``cut``.
     """
 
     def __init__(self, spool: Spool, name: str):
@@ -40,21 +42,24 @@ class SpoolFile:
         self.path = spool.open_dir / name
         self._ready_path = spool.ready_dir / name
         hidden = spool.open_dir / f".{name}.new"
-        self.file: BinaryIO = open(hidden, "xb")  # noqa: SIM115 (open while the file is written)
+        self.file: BinaryIO = open(hidden, "xb", buffering=0)  # noqa: SIM115 (open while the file is written)
         # Blocking: a run cleaning up stale hidden files may hold the lock for an instant.
         fcntl.flock(self.file.fileno(), fcntl.LOCK_EX)
         os.replace(hidden, self.path)
 
     def write(self, data: bytes) -> None:
-        self.file.write(data)
+        view = memoryview(data)
+        while view:  # an unbuffered write may take only part
+            written = self.file.write(view)
+            assert written is not None  # a regular file never asks to wait
+            view = view[written:]
 
     def tell(self) -> int:
         return self.file.tell()
 
     def cut(self, offset: int) -> None:
-        self.file.flush()
-        self.file.seek(offset)
         self.file.truncate(offset)
+        self.file.seek(offset)
 
     def flush(self) -> None:
         self.file.flush()
