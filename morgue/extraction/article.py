@@ -8,6 +8,10 @@ the article's prose. The text is then cleaned line by line (teasers, stock phras
 
 from __future__ import annotations
 
+import logging
+import re
+from dataclasses import dataclass
+
 import lxml.html
 import trafilatura
 from lxml import etree
@@ -21,15 +25,29 @@ from morgue.extraction.blocks import (
     link_block_texts,
     trim_edges,
 )
-from morgue.extraction.decode import decode_html, looks_binary
-from morgue.extraction.fallback import covers, looks_noisy, looks_truncated, paragraph_chars, readability_text
+from morgue.extraction.decode import decode_html, looks_binary, safe_text
+from morgue.extraction.fallback import (
+    covers,
+    is_suspect,
+    looks_noisy,
+    looks_truncated,
+    paragraph_chars,
+    prefer_second,
+    readability_text,
+)
 from morgue.extraction.metadata import detect_language, empty_metadata, page_metadata
 from morgue.extraction.phrases import drop_boilerplate_lines, drop_sign_off, split_byline
 from morgue.extraction.prune import prune_boxes, unmask_embedded_posts
 from morgue.extraction.settings import DEFAULT_SETTINGS, ExtractionSettings
 
+logger = logging.getLogger(__name__)
+
 _PARSER = lxml.html.HTMLParser(
     remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False, encoding="utf-8"
+)
+# Numeric references to C0 controls: lxml would put the character into the tree, then refuse it later.
+_CONTROL_REF = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
 )
 _HTML_HINT = ("<html", "<head", "<body", "<p", "<div", "<!doctype", "<meta", "<title", "<article", "<br")
 
@@ -44,7 +62,7 @@ def _record(text: str = "", reason: str | None = None, **metadata: object) -> di
 
 
 def parse_html(html: str) -> etree._Element | None:
-    """Parse once; libxml2 caps nesting depth (255), so pathological nesting cannot recurse deeply."""
+    """Parse once; libxml2 stops at nesting depth 256 (see ``_PARSER.error_log``), so nothing recurses deeply."""
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
     except (etree.ParserError, ValueError):
@@ -55,7 +73,30 @@ def parse_html(html: str) -> etree._Element | None:
 def extract(
     body: bytes | str, url: str = "", encoding: str | None = None, *, settings: ExtractionSettings = DEFAULT_SETTINGS
 ) -> dict:
-    """Extract the article text and metadata of one page; never raises on bad input."""
+    """Extract the article text and metadata of one page; never raises on bad input.
+
+    Whatever goes wrong on one page (decoding, parsing, a library's bug on odd markup) gives that page a
+    record with a ``reason``, so a batch or a crawl goes on. No field carries control characters or
+    lone surrogates.
+    """
+    try:
+        record = _extract(body, url, encoding, settings)
+    except Exception as exc:  # noqa: BLE001 -- one page's failure must not cost the others
+        logger.warning("Extraction failed on %s: %r", url or "a page", exc)
+        record = _record(reason=f"extraction failed ({type(exc).__name__})")
+    return _safe_record(record)
+
+
+def _safe_record(record: dict) -> dict:
+    for key, value in record.items():
+        if isinstance(value, str):
+            record[key] = safe_text(value)
+        elif isinstance(value, list):
+            record[key] = [safe_text(v) if isinstance(v, str) else v for v in value]
+    return record
+
+
+def _extract(body: bytes | str, url: str, encoding: str | None, settings: ExtractionSettings) -> dict:
     if not body:
         return _record(reason="empty input")
     size = len(body) if isinstance(body, bytes) else len(body.encode("utf-8", "replace"))
@@ -66,20 +107,34 @@ def extract(
             return _record(reason="not html")
         html = decode_html(body, encoding)
     else:
-        html = body
+        html = safe_text(body)
+    html = _CONTROL_REF.sub("", html)
     head = html[:65536].lower()
     if not any(hint in head for hint in _HTML_HINT):
         return _record(reason="not html")
     tree = parse_html(html)
     if tree is None:
         return _record(reason="unparseable html")
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log):
+        return _record(reason="too deeply nested")  # libxml2 stopped at depth 256: the rest of the page is lost
     n_elements = sum(1 for _ in tree.iter())
     if n_elements > settings.max_elements:
         return _record(reason="too complex")
     metadata = page_metadata(tree, url)
+    page_url, title = metadata.get("canonical_url") or url, metadata.get("title")
+    prose = paragraph_chars(tree)
     unmask_embedded_posts(tree)
-    prune_boxes(tree, paragraph_chars(tree))
-    text = _article_text(tree, metadata.get("canonical_url") or url, metadata.get("title"), settings)
+    prune_boxes(tree, prose)
+    cleaning = _Cleaning.of(tree, settings)
+    text = cleaning.apply(_first_pass(tree, page_url, title, prose, settings))
+    if is_suspect(text, prose, settings.suspect_share, settings.suspect_min_words):
+        # Only here is trafilatura's default run, on the page as it came, with morgue's line cleaning.
+        original = parse_html(html)
+        second = (
+            cleaning.apply(_trafilatura_text(original, page_url, title, fast=False)) if original is not None else ""
+        )
+        if prefer_second(text, second, metadata.get("description"), settings):
+            text = second
     if text and len(text) < 200 and _only_link_text(tree, text):
         text = ""  # a page whose "article" is a few navigation links has none
     text, byline = split_byline(text)
@@ -90,31 +145,52 @@ def extract(
     return _record(text, **metadata)
 
 
-def _article_text(tree: etree._Element, url: str, title: str | None, settings: ExtractionSettings) -> str:
-    """First pass, precision pass if it looks noisy, second extractor if truncated, then line cleaning."""
-    text = _trafilatura_text(tree, url, title, precision=False)
+def _first_pass(tree: etree._Element, url: str, title: str | None, prose: int, settings: ExtractionSettings) -> str:
+    """Fast mode on the pruned tree; precision mode if it looks noisy, readability if truncated."""
+    text = _trafilatura_text(tree, url, title)
     if looks_noisy(text, settings.noisy_min_lines, settings.noisy_short_words, settings.noisy_short_share):
-        precise = _trafilatura_text(tree, url, title, precision=True)
+        precise = _trafilatura_text(tree, url, title, fast=False, precision=True)
         if precise and len(precise) < len(text) and covers(text, precise):
             text = precise
-    if looks_truncated(text, paragraph_chars(tree), settings.fallback_share, settings.fallback_min_chars):
+    if looks_truncated(text, prose, settings.fallback_share, settings.fallback_min_chars):
         second = readability_text(tree, url)
         if len(second) > settings.fallback_gain * len(text) and covers(second, text):
             text = drop_title_line(second, title)
-    text = drop_lines(text, link_block_texts(tree, settings.short_line_words))
-    text = trim_edges(text, anchor_texts(tree, settings.teaser_min_words), settings.teaser_max_share)
-    text = drop_boilerplate_lines(text, settings.phrase_line_words)
-    return drop_sign_off(text, settings.sign_off_words)
+    return text
 
 
-def _trafilatura_text(tree: etree._Element, url: str, title: str | None, *, precision: bool) -> str:
+@dataclass(frozen=True)
+class _Cleaning:
+    """morgue's line-level cleaning, with what it needs from the pruned page gathered once."""
+
+    links: set[str]
+    anchors: set[str]
+    settings: ExtractionSettings
+
+    @classmethod
+    def of(cls, tree: etree._Element, settings: ExtractionSettings) -> _Cleaning:
+        return cls(
+            link_block_texts(tree, settings.short_line_words), anchor_texts(tree, settings.teaser_min_words), settings
+        )
+
+    def apply(self, text: str) -> str:
+        """Other stories' headlines, stock phrases and sign-offs out of the text."""
+        text = drop_lines(text, self.links)
+        text = trim_edges(text, self.anchors, self.settings.teaser_max_share)
+        text = drop_boilerplate_lines(text, self.settings.phrase_line_words)
+        return drop_sign_off(text, self.settings.sign_off_words)
+
+
+def _trafilatura_text(
+    tree: etree._Element, url: str, title: str | None, *, fast: bool = True, precision: bool = False
+) -> str:
     """trafilatura on its own copy of the tree, headline dropped, one block per line.
 
     The first pass is fast mode; precision mode needs trafilatura's own fallbacks, since in fast
     mode it rejects exactly the cluttered pages it is called for.
     """
     doc = trafilatura.bare_extraction(
-        tree, url=url or None, fast=not precision, favor_precision=precision, include_comments=False
+        tree, url=url or None, fast=fast, favor_precision=precision, include_comments=False
     )
     if doc is None or doc.body is None:
         return ""

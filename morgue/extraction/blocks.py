@@ -15,6 +15,7 @@ from lxml import etree
 
 _BLOCK_TAGS = ("p", "head", "item", "quote", "list", "cell", "row", "table")
 _WS = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def _text(el: etree._Element) -> str:
@@ -139,4 +140,4 @@ def drop_title_line(text: str, title: str | None) -> str:
 
 
 def _norm(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return _NON_ALNUM.sub("", text.lower())

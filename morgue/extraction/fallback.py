@@ -1,7 +1,14 @@
-"""The cheap failure check on the first pass and the second extractor it may call in.
+"""The cheap checks on the first pass, the second opinions they call in, and the choice between them.
 
 Running two extractors on every page doubles the cost for a gain on few pages; instead the
 first pass is compared with the page's own paragraph text, which costs one walk over <p>.
+Only a suspect first pass (almost empty, or well short of the page's prose) is compared with
+trafilatura's default output, and that replaces it only where it is better supported: the first
+pass had next to nothing, or the two found different regions and the page's own description
+(its standfirst, as the publisher wrote it) is in the second and not the first.
+
+Every threshold (``ExtractionSettings``) was chosen on the development splits of three sets,
+and kept only where it helped (or left level) each of the three.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ import copy
 import re
 
 from lxml import etree
+
+from morgue.extraction.settings import ExtractionSettings
 
 _WORD = re.compile(r"\w+")
 _BLOCKS = frozenset(
@@ -64,10 +73,40 @@ def readability_text(tree: etree._Element, url: str) -> str:
 
 def covers(longer: str, shorter: str, share: float = 0.8) -> bool:
     """Most of ``shorter``'s words, in 4-word runs, are also in ``longer``: a superset, not a different region."""
-    small = _shingles(shorter)
+    return shared(shorter, longer) >= share
+
+
+def shared(text: str, other: str) -> float:
+    """Share of ``text``'s 4-word runs also in ``other`` (1.0 for an empty ``text``)."""
+    small = _shingles(text)
     if not small:
-        return True
-    return len(small & _shingles(longer)) >= share * len(small)
+        return 1.0
+    return len(small & _shingles(other)) / len(small)
+
+
+def is_suspect(text: str, page_chars: int, share: float, min_words: int) -> bool:
+    """The first pass is almost empty, or well short of the page's prose: worth a second opinion."""
+    return len(text.split()) < min_words or len(text) < share * page_chars
+
+
+def prefer_second(first: str, second: str, description: str | None, settings: ExtractionSettings) -> bool:
+    """Keep the second opinion only where the page supports it better than the first."""
+    if not second:
+        return False
+    words = len(first.split())
+    if words < settings.second_min_words:
+        return len(second.split()) > words
+    if shared(first, second) >= settings.second_region_share or not description:
+        return False
+    return described(second, description) > described(first, description) + settings.second_description_margin
+
+
+def described(text: str, description: str) -> float:
+    """Share of the description's distinct words (lower case) that the text has."""
+    wanted = set(_WORD.findall(description.lower()))
+    if not wanted:
+        return 0.0
+    return len(wanted & set(_WORD.findall(text.lower()))) / len(wanted)
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -32,6 +32,17 @@ class ExtractionSettings:
     noisy_min_lines: int = 20
     noisy_short_words: int = 3
     noisy_short_share: float = 0.5
+    #: The cleaned first pass is suspect when it has fewer than ``suspect_min_words`` words or is
+    #: shorter than ``suspect_share`` of the page's paragraph text; only then is trafilatura's
+    #: default mode run on the unpruned page, as a second opinion.
+    suspect_share: float = 0.5
+    suspect_min_words: int = 50
+    #: The second opinion replaces a first pass of fewer than this many words when it is longer ...
+    second_min_words: int = 25
+    #: ... and otherwise only when the two share less than this (4-word runs of the first) and the
+    #: page's description is better covered by the second, by at least this share of its words.
+    second_region_share: float = 0.3
+    second_description_margin: float = 0.2
     #: Lines of at most this many words are candidates for the short link-dense line filter.
     short_line_words: int = 12
     #: Teasers: lines at the start or end of the text that are the text of a link of at least this
