@@ -14,6 +14,8 @@ BOT_NAME = "morgue"
 SPIDER_MODULES = ["morgue.spiders"]
 NEWSPIDER_MODULE = "morgue.spiders"
 ADDONS = {"morgue.addon.MorgueAddon": 0}
+# `scrapy crawl` is morgue's: the same checks, summary, exit codes and Ctrl-C as `morgue crawl`
+COMMANDS_MODULE = "morgue.commands"
 
 # --- where the archive goes -------------------------------------------------
 MORGUE_STORE = os.environ.get("MORGUE_STORE", "./archive")  # a folder, file://PATH or s3://BUCKET/PREFIX
@@ -59,6 +61,9 @@ MORGUE_RETRY_AFTER_TIMES = 5
 
 # --- output ------------------------------------------------------------------------
 MORGUE_PROGRESS = "auto"  # a live line on a terminal, none under cron
+MORGUE_PROGRESS_INTERVAL = 1.0  # seconds between updates of the progress line
 FEED_EXPORT_ENCODING = "utf-8"
 TELNETCONSOLE_ENABLED = False  # no open console on an archiving host
+REMOTE_CONTROL_ENABLED = False  # nor Scrapy's remote-control HTTP server (on by default since 2.19)
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "morgue.utils.logs.LogFormatter"  # a network failure is one line, without its traceback

@@ -2,9 +2,11 @@
 
 Flags become Scrapy settings at command-line priority; ``-s NAME=VALUE``
 sets any other. Exit codes: 0 the run did what was asked; 1 the crawl
-archived no article (the last line says why); 2 bad input (arguments,
-settings, store) and nothing was fetched; 3 archive files could not be
-uploaded and wait in the spool (``morgue flush`` uploads them).
+archived no article (the last line says why), or an unexpected error (one
+line; the traceback with ``-L DEBUG``); 2 bad input (arguments, settings,
+store) and nothing was fetched; 3 archive files could not be uploaded and
+wait in the spool (``morgue flush`` uploads them); 6 interrupted (Ctrl-C,
+SIGTERM): what was fetched is archived.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from morgue import __version__
-from morgue.cli.common import EXIT_USAGE, fail
+from morgue.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, unexpected
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +63,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_module(f"morgue.cli.{args.func}").run(args)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else EXIT_USAGE
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
+    except KeyboardInterrupt:  # before or after the crawl, whose own handlers say more
+        print("morgue: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
+        return unexpected(e, debug=_debug_asked(args))
+
+
+def _debug_asked(args: argparse.Namespace) -> bool:
+    pairs = [p.replace(" ", "") for p in (getattr(args, "set", None) or [])]
+    return (str(getattr(args, "loglevel", "") or "").upper() == "DEBUG"
+            or any(p.upper() == "LOG_LEVEL=DEBUG" for p in pairs))
 
 
 if __name__ == "__main__":

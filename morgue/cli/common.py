@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import traceback
 
-EXIT_OK, EXIT_NO_ARTICLES, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
+#: 0 ok; 1 no article archived (or an unexpected error); 2 bad input, nothing fetched;
+#: 3 files wait in the spool; 6 interrupted (Ctrl-C, SIGTERM)
+EXIT_OK, EXIT_NO_ARTICLES, EXIT_USAGE, EXIT_PENDING, EXIT_INTERRUPTED = 0, 1, 2, 3, 6
+EXIT_UNEXPECTED = 1
+
+DEBUG_HINT = "run with -L DEBUG for details"
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -31,6 +38,24 @@ def settings_from_args(args: argparse.Namespace):
 def fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"morgue: error: {message}", file=sys.stderr)
     return code
+
+
+def unexpected(error: BaseException, debug: bool) -> int:
+    """A bug or an unforeseen failure: one line, and the traceback only when asked for (-L DEBUG)."""
+    if debug:
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    what = type(error).__name__ + (f": {first}" if first else "")
+    return fail(f"unexpected {what} ({DEBUG_HINT})", EXIT_UNEXPECTED)
+
+
+def wants_debug(settings) -> bool:
+    from morgue.config import log_level
+
+    try:
+        return log_level(settings) <= logging.DEBUG
+    except (TypeError, ValueError):
+        return False
 
 
 def open_checked_store(settings):

@@ -50,7 +50,9 @@ def diagnose(stats: dict, site: str, user_agent: str = "morgue") -> Verdict:
             warnings.append(f"{stats[meta.DISCOVERY_ERRORS]} sitemaps or feeds could not be read")
         return Verdict(True, "", warnings)
 
-    if stats.get(meta.HOME_FORBIDDEN_BY_ROBOTS):
+    if stats.get(meta.INTERRUPTED):
+        reason = f"the crawl was interrupted ({stats[meta.INTERRUPTED]}) before any article was archived"
+    elif stats.get(meta.HOME_FORBIDDEN_BY_ROBOTS):
         reason = f"robots.txt of {site} disallows morgue's user agent ({user_agent}): nothing was crawled"
     elif stats.get(meta.HOME_REDIRECTED_OFFSITE):
         reason = (f"the home page of {site} redirected off the site to "

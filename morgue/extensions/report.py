@@ -40,6 +40,8 @@ def summary_lines(stats: dict) -> list[str]:
          + (f"; {pending} files wait in the spool" if pending else "")),
         f"time: {elapsed:.1f} s",
     ]
+    if stats.get(meta.INTERRUPTED):
+        lines.append(f"interrupted by {stats[meta.INTERRUPTED]}: the crawl stopped before it was done")
     return lines
 
 
@@ -61,7 +63,7 @@ class ReportExtension:
         verdict = diagnose(stats.get_stats(), site, ua)
         for warning in verdict.warnings:
             logger.warning("%s", warning)
-        if not verdict.ok:
+        if not verdict.ok and not stats.get_value(meta.INTERRUPTED):
             logger.error("No article archived: %s", verdict.reason)
         stats.set_value(meta.OK, verdict.ok)
         stats.set_value(meta.REASON, verdict.reason)
