@@ -24,7 +24,7 @@ from twisted.internet.threads import deferToThread
 
 from morgue import meta
 from morgue.config import number
-from morgue.store import store_from_settings
+from morgue.store import StoreError, store_from_settings
 from morgue.store.spool import Spool, spool_from_settings
 from morgue.store.upload import Uploader
 
@@ -54,10 +54,14 @@ class UploadExtension:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        store = store_from_settings(s)
-        store.check()
-        spool = spool_from_settings(s, store)
-        spool.prepare()
+        try:
+            store = store_from_settings(s)
+            store.check()
+            spool = spool_from_settings(s, store)
+            spool.prepare()
+        except StoreError as e:
+            # Bad input, as a bad setting is: the crawl does not start, and the CLI says why in one line.
+            raise ValueError(str(e)) from None
         from twisted.internet import reactor
 
         uploader = Uploader(store, spool, call_soon=reactor.callFromThread)

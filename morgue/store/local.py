@@ -36,8 +36,9 @@ class LocalStore:
     def check(self) -> None:
         for folder in (self.root, *self.root.parents):
             if folder.exists() and not folder.is_dir():
-                where = "" if folder == self.root else f" ({folder} is a file)"
-                raise StoreError(f"store {self.uri} is a file, not a folder{where}")
+                if folder == self.root:
+                    raise StoreError(f"store {self.uri} is a file, not a folder")
+                raise StoreError(f"store {self.uri} cannot be a folder: {folder} is a file")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".morgue-write-check-{os.getpid()}"
