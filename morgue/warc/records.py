@@ -34,7 +34,7 @@ look it up among digests seen before (the basis of ``revisit`` records).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -88,7 +88,7 @@ def warc_date(when: datetime) -> str:
     return datetime_to_iso_date(when.astimezone(timezone.utc))
 
 
-def header_block(first_line: bytes, headers: HeaderItems, drop: set[bytes] = frozenset()) -> bytes:
+def header_block(first_line: bytes, headers: HeaderItems, drop: Container[bytes] = ()) -> bytes:
     """``first_line``, one ``Name: value`` line per value (bytes untouched), and the blank line."""
     lines = [first_line]
     for name, values in headers:
