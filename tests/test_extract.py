@@ -207,7 +207,9 @@ def test_extract_files_writes_json_lines(tmp_path: Path, capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert missing in err and err.count("\n") == 1
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert len(lines) == 1
+    assert len(lines) == 2  # the unreadable file has its record too
+    assert lines[1]["source"] == missing
+    assert lines[1]["text"] == "" and lines[1]["reason"].startswith("unreadable")
     assert lines[0]["source"].endswith("newsroom_article.html")
     assert lines[0]["canonical_url"] == "https://ledger.example/travel/night-trains-win-back-passengers-2291"
     assert "rolling stock" in lines[0]["text"]
@@ -301,12 +303,15 @@ def test_noisy_first_pass_check() -> None:
     assert not looks_noisy("Home\nNews", 20, 3, 0.5)  # too few lines to judge
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Die Stadtbibliothek öffnet ab Februar auch am Sonntagnachmittag, teilte die Verwaltung mit.", "de"),
-    ("הספרייה העירונית תיפתח גם בימי שישי אחר הצהריים, כך נמסר מהעירייה היום.", "he"),  # CLD2 says "iw"
-    ("Perpustakaan kota akan buka pada hari Minggu sore mulai bulan Februari, kata pemerintah kota.", "id"),
-    ("12345 67890 !!! ??? 12345 67890", None),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Die Stadtbibliothek öffnet ab Februar auch am Sonntagnachmittag, teilte die Verwaltung mit.", "de"),
+        ("הספרייה העירונית תיפתח גם בימי שישי אחר הצהריים, כך נמסר מהעירייה היום.", "he"),  # CLD2 says "iw"
+        ("Perpustakaan kota akan buka pada hari Minggu sore mulai bulan Februari, kata pemerintah kota.", "id"),
+        ("12345 67890 !!! ??? 12345 67890", None),
+    ],
+)
 def test_language_detected_from_text_is_a_current_code(text: str, code: str | None) -> None:
     from morgue.extraction.metadata import detect_language
 

@@ -87,6 +87,11 @@ def extract(
     return _safe_record(record)
 
 
+def empty_record(reason: str) -> dict:
+    """The record of a page that gave no text, for ``reason``."""
+    return _safe_record(_record(reason=reason))
+
+
 def _safe_record(record: dict) -> dict:
     for key, value in record.items():
         if isinstance(value, str):
@@ -137,9 +142,11 @@ def _extract(body: bytes | str, url: str, encoding: str | None, settings: Extrac
             text = second
     if text and len(text) < 200 and _only_link_text(tree, text):
         text = ""  # a page whose "article" is a few navigation links has none
-    text, byline = split_byline(text)
+    text, byline, dated = split_byline(text)
     if byline and not metadata["author"]:
         metadata["author"] = byline
+    if dated and not metadata["published"]:
+        metadata["published"] = dated
     if text and not metadata["language"]:
         metadata["language"] = detect_language(text)
     return _record(text, **metadata)

@@ -58,9 +58,14 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
     """Decode as a browser would; undecodable bytes become U+FFFD, unsafe characters go."""
     header = None
     if read_bom(body)[0] is None:
-        name = _usable(declared, body) or _usable(html_body_declared_encoding(body[:_SNIFF_BYTES]), body)
-        header = f"text/html; charset={name}" if name else None
-    encoding, text = html_to_unicode(header, body, default_encoding="cp1252", auto_detect_fun=_guess)
+        name = (
+            _usable(declared, body)
+            or _usable(html_body_declared_encoding(body[:_SNIFF_BYTES]), body)
+            or _guess(body)
+            or "cp1252"
+        )
+        header = f"text/html; charset={name}"
+    encoding, text = html_to_unicode(header, body)
     if encoding.replace("_", "-").lower() in ("utf-8", "utf8") and _clean_utf8(body):
         return text  # a quick byte check spares the character scan (1 ms on a 300 kB page)
     return safe_text(text)

@@ -8,22 +8,25 @@ without the " | Site" suffix, authors without "By ".
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
 from urllib.parse import urlsplit
 
 import pycld2
 from lxml import etree
 from trafilatura.metadata import extract_metadata
 
+from morgue.discovery import jsonld
+from morgue.discovery.dates import parse_date
+from morgue.extraction.phrases import BYLINE_LEAD
+
 FIELDS = ("title", "author", "published", "language", "sitename", "description", "canonical_url", "image")
-_ARTICLE_TYPES = re.compile(r"article|posting|report|story", re.IGNORECASE)
+_DATE_ONLY = re.compile(r"^\d{4}-\d\d-\d\d$")
+_SPACED_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d \d")
+_LEADING_DATE = re.compile(r"^(\d{4}-\d\d-\d\d)")
 _DATE_META = (
     "article:published_time", "og:article:published_time", "datepublished", "publishdate", "pubdate",
     "sailthru.date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
 )  # fmt: skip
-_BYLINE = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|przez|от|作者)[\s:]+", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|::|/|»)\s+")
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 _ISO3_TO_2 = {"eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "ita": "it", "por": "pt"}
@@ -85,24 +88,11 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
 
 def _json_ld_articles(tree: etree._Element) -> list[dict]:
     """JSON-LD objects of an article type, in document order (Article before WebPage)."""
-    objects: list[dict] = []
+    found: list[dict] = []
     for script in tree.iterfind('.//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except (ValueError, RecursionError):
-            continue
-        stack = [data]
-        while stack and len(objects) < 50:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                kind = item.get("@type")
-                kinds = " ".join(kind) if isinstance(kind, list) else str(kind or "")
-                if _ARTICLE_TYPES.search(kinds):
-                    objects.append(item)
-                stack.extend(v for k, v in item.items() if k in ("@graph", "mainEntity", "mainEntityOfPage"))
-    return objects
+        data = jsonld.loads(script.text or "")
+        found.extend(obj for obj in jsonld.objects(data) if jsonld.types(obj) & jsonld.ARTICLE_TYPES)
+    return found
 
 
 def _published(ld: list[dict], metas: dict[str, str], tree: etree._Element) -> str | None:
@@ -122,21 +112,17 @@ def _published(ld: list[dict], metas: dict[str, str], tree: etree._Element) -> s
 
 
 def normalise_date(value: str | None) -> str | None:
-    """ISO 8601 date or datetime (with offset when the source gives one), else None."""
+    """ISO 8601 date or datetime (UTC when the source names no zone), else None."""
     if not value:
         return None
     value = value.strip()
-    candidate = value.replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", value) else value
-    if candidate.endswith(("Z", "z")):
-        candidate = candidate[:-1] + "+00:00"  # Python 3.10 does not read "Z"
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        match = re.match(r"^(\d{4}-\d\d-\d\d)", value)
-        return match.group(1) if match else None
-    if len(candidate) <= 10:
-        return parsed.date().isoformat()
-    return parsed.isoformat()
+    if _DATE_ONLY.match(value):
+        return value
+    parsed = parse_date(value.replace(" ", "T", 1) if _SPACED_DATETIME.match(value) else value)
+    if parsed is not None:
+        return parsed.isoformat()
+    match = _LEADING_DATE.match(value)
+    return match.group(1) if match else None
 
 
 def clean_title(title: str | None, sitename: str | None, url: str | None) -> str | None:
@@ -185,7 +171,7 @@ def clean_author(author: str | None, sitename: str | None) -> str | None:
     """Author names without "By " and never the site's own name."""
     if not author:
         return None
-    author = _BYLINE.sub("", " ".join(author.split())).strip(" ,;|-")
+    author = BYLINE_LEAD.sub("", " ".join(author.split())).strip(" ,;|-")
     if not author or (sitename and _key(author) == _key(sitename)):
         return None
     return author

@@ -9,6 +9,7 @@ mentions a newsletter is article text.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 # Whole-line labels (compared case-insensitively, trailing punctuation ignored).
 _LABELS = (
@@ -60,23 +61,66 @@ _LEADS = (
 )
 _LEAD = re.compile(rf"^[\s\-–—•*>»|#]*(?:{_LEADS})", re.IGNORECASE)
 
-# Counters such as "1.2K shares", "350 views", "12 Comments".
+# Counters such as "1.2K shares", "350 views", "12 Comments", "Comments (12)", "Compartilhamentos: 40".
+_COUNTED = (
+    r"shares?|views?|comments?|likes?|reads?|responses?|replies|kommentare?|aufrufe|mal geteilt|geteilt"
+    r"|commentaires?|partages?|vues|comentarios?|compartidos|compartir|vistas|comentários?|compartilhamentos?"
+    r"|visualizações|commenti|condivisioni|visualizzazioni|letture"
+)
 _COUNTER = re.compile(
-    r"^(?:[\d.,]+\s*[kmKM]?\s*(?:shares?|views?|comments?|likes?|reads?|kommentare|commentaires|comentarios|commenti|aufrufe)"
-    r"[\s|·•,]*)+$",
+    rf"^(?:(?:[\d.,]+\s*[kmKM]?\s*(?:{_COUNTED})|(?:{_COUNTED})\s*[:(\[]?\s*[\d.,]+\s*[kmKM]?\s*[)\]]?)[\s|·•,]*)+$",
+    re.IGNORECASE,
+)
+
+
+# Calls to action, comment prompts, cookie notices and newsletter boxes, wherever they sit in a short line
+# ("Little text and great information in our X, follow us!"), in English, Spanish, Portuguese, French,
+# German and Italian.
+_ANYWHERE = re.compile(
+    # follow / join us on a network or channel
+    r"\b(?:follow us(?:\s+(?:on|at|for|here|now|today)\b|\s*[!:@]|\s*$)|join us on"
+    r"|join our (?:\w+ )?(?:channel|community|group)|find us on|like us on"
+    r"|in our (?:x|twitter|telegram|whatsapp|instagram|facebook|tiktok|youtube|threads|bluesky|linkedin)"
+    r"(?: (?:channel|account|group|profile))?(?![\w-])"
+    r"|síguenos|únete a nuestro (?:canal|grupo)|en nuestro canal de|en nuestras redes"
+    r"|siga-nos|siga (?:o|a) \S+ no|entre no nosso (?:canal|grupo)|no nosso canal|nas nossas redes|em nossas redes"
+    r"|suivez-nous|rejoignez-nous|rejoignez notre (?:chaîne|canal|communauté)|sur notre (?:chaîne|canal)"
+    r"|folgen sie uns|folge uns|in unserem (?:\S+-)?kanal|auf unserem (?:\S+-)?kanal"
+    r"|seguici|unisciti al nostro canale|sul nostro canale|iscriviti al nostro canale)"
+    # comment forms
+    r"|\bhave your say\b|\b(?:log in|sign in|login|register|subscribe) (?:or (?:register|sign up|log in) )?to "
+    r"(?:comment|reply|post a comment|join the (?:conversation|discussion))"
+    r"|inicia sesión para comentar|regístrate para comentar|faça login para comentar"
+    r"|para comentar,? (?:faça|é preciso)"
+    r"|connectez-vous pour commenter|identifiez-vous pour commenter"
+    r"|(?:anmelden|sich an),? um (?:zu )?kommentieren|zum kommentieren anmelden"
+    r"|accedi per commentare|registrati per commentare"
+    # cookie notices
+    r"|\b(?:we|this (?:web)?site) uses? cookies"
+    r"|\bby (?:using|continuing to use) this (?:web)?site,? you (?:agree|accept)"
+    r"|(?:utilizamos|usamos) (?:las |as |os )?cookies|este (?:sitio|site) (?:web )?(?:utiliza|usa) cookies"
+    r"|nous utilisons des cookies|ce site (?:web )?utilise des cookies|wir (?:verwenden|nutzen) cookies"
+    r"|diese (?:web)?seite (?:verwendet|nutzt) cookies|(?:utilizziamo|usiamo) (?:i )?cookie"
+    r"|questo sito (?:utilizza|usa) (?:i )?cookie"
+    # newsletter boxes
+    r"|\b(?:subscribe|sign up|register) (?:to|for) (?:our|the) (?:\w+ ){0,3}newsletter"
+    r"|suscríbete (?:a|al) (?:nuestro|nuestra)? ?(?:boletín|newsletter)|assine (?:a )?nossa newsletter"
+    r"|inscreva-se (?:na|em) nossa newsletter|inscrivez-vous à (?:notre|la) newsletter"
+    r"|abonnez-vous à (?:notre|la) newsletter"
+    r"|newsletter abonnieren|abonnieren sie (?:unseren|den) newsletter|iscriviti alla (?:nostra )?newsletter",
     re.IGNORECASE,
 )
 
 
 def is_boilerplate_line(line: str, max_words: int) -> bool:
-    """True for a short line that is a label, a counter, or opens with a promo/CTA lead-in."""
+    """True for a short line that is a label, a counter, opens with a promo lead-in or holds a call to action."""
     stripped = line.strip()
     if not stripped:
         return False
     words = len(stripped.split())
     if words <= 6 and (_LABEL.match(stripped) or _COUNTER.match(stripped)):
         return True
-    return words <= max_words and _LEAD.match(stripped) is not None
+    return words <= max_words and (_LEAD.match(stripped) is not None or _ANYWHERE.search(stripped) is not None)
 
 
 def drop_boilerplate_lines(text: str, max_words: int) -> str:
@@ -102,16 +146,78 @@ def drop_sign_off(text: str, max_words: int, max_lines: int = 2) -> str:
     return "\n".join(lines)
 
 
-_BYLINE = re.compile(
-    r"^(?:by|von|par|por|di|door|av|af|przez|от)\s+(?P<name>[^\W\d_][\w'’.-]*(?:\s+(?:and|und|et|y|e|en|og|och|i|[^\W\d_][\w'’.-]*))*)$",
-    re.IGNORECASE,
-)
+# The one byline pattern: "By Jane Doe", "Von Petra Hollenbach", "Por Ana Lima · 3 de março de 2026".
+_BY = r"(?:by|von|par|por|di|door|av|af|przez|от|作者)"
+BYLINE_LEAD = re.compile(rf"^\s*{_BY}[\s:]+", re.IGNORECASE)
+_NAME = r"[^\W\d_][\w'’.-]*(?:\s+(?:and|und|et|y|e|en|og|och|i|[^\W\d_][\w'’.-]*))*"
+_BYLINE = re.compile(rf"^{_BY}\s+(?P<name>{_NAME})(?:\s*(?:[|·•,–—]|\s-)\s*(?P<date>.+))?$", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan januar janvier enero ene janeiro gennaio gen",
+            "february feb februar février fevrier febrero fevereiro fev febbraio",
+            "march mar märz maerz mars marzo março marco",
+            "april apr avril abril aprile",
+            "may mai mayo maio maggio mag",
+            "june jun juni juin junio junho giugno giu",
+            "july jul juli juillet julio julho luglio lug",
+            "august aug août aout agosto ago",
+            "september sep sept septembre septiembre setembro settembre set",
+            "october oct oktober okt octobre octubre outubro out ottobre ott",
+            "november nov novembre noviembre novembro",
+            "december dec dezember dez décembre decembre diciembre dic dezembro dicembre",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]+)\.?,?\s+(?:de\s+)?(\d{4})\b")
+_MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_NUMERIC = re.compile(r"^(?:(\d{4})-(\d\d)-(\d\d)|(\d{1,2})[./](\d{1,2})[./](\d{4}))\b")
 
 
-def split_byline(text: str, max_words: int = 8) -> tuple[str, str | None]:
-    """Take a "By Jane Doe" line off the top of the text; return (text, author or None)."""
-    first, _, rest = text.partition("\n")
-    match = _BYLINE.match(first.strip())
-    if not match or len(first.split()) > max_words or not rest:
-        return text, None
-    return rest, match.group("name")
+def date_in_text(text: str) -> str | None:
+    """An ISO date from the start of a byline's date part: "29 November 2026", "Nov. 29, 2026", "29.11.2026"."""
+    text = text.strip().lower()
+    for weekday_end in (",", " "):  # "Sunday, 29 November 2026"
+        head, sep, rest = text.partition(weekday_end)
+        if sep and head.isalpha() and head not in _MONTHS:
+            text = rest.strip()
+            break
+    year = month = day = None
+    if m := _NUMERIC.match(text):
+        year, month, day = (m[1], m[2], m[3]) if m[1] else (m[6], m[5], m[4])
+    elif (m := _DAY_MONTH_YEAR.match(text)) and m[2] in _MONTHS:
+        year, month, day = m[3], _MONTHS[m[2]], m[1]
+    elif (m := _MONTH_DAY_YEAR.match(text)) and m[1] in _MONTHS:
+        year, month, day = m[3], _MONTHS[m[1]], m[2]
+    if year is None:
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def split_byline(text: str, max_words: int = 14, search_lines: int = 3) -> tuple[str, str | None, str | None]:
+    """Take a byline ("By Jane Doe", optionally with a date) off the top or the end of the text.
+
+    Returns (text, author or None, ISO date or None). A line with a date part that is not a date is
+    not a byline ("By the river, the ..."), nor is a line of more than ``max_words`` words.
+    """
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text, None, None
+    candidates = [*range(min(search_lines, len(lines) - 1)), len(lines) - 1]
+    for i in dict.fromkeys(candidates):
+        line = lines[i].strip()
+        match = _BYLINE.match(line)
+        if not match or len(line.split()) > max_words:
+            continue
+        published = date_in_text(match["date"]) if match["date"] else None
+        if match["date"] and published is None:
+            continue
+        del lines[i]
+        return "\n".join(lines), match["name"], published
+    return text, None, None

@@ -1,0 +1,146 @@
+"""News boilerplate at paragraph level, with no class or id hints, at the edges of the article and inside it.
+
+Each page is written for its test: plain <p> elements inside one <article>, so only the line filters
+can tell the boilerplate from the story. Every pattern has a case in six languages or more.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from morgue.extraction import extract
+from morgue.extraction.phrases import is_boilerplate_line, split_byline
+
+PROSE = [
+    "The council approved the new timetable for the harbour ferries after a long evening of debate in the town hall.",
+    "Residents who had campaigned for a later sailing said they were pleased, though the winter service stays thin.",
+    "The operator will hire four more deckhands before summer; the first new sailing leaves on the first of May.",
+    "A review of fares is planned for the autumn, when the council expects the first figures on passenger numbers.",
+]
+
+
+def page(lines: list[str], where: str) -> str:
+    paragraphs = [f"<p>{line}</p>" for line in PROSE]
+    inserted = [f"<p>{line}</p>" for line in lines]
+    if where == "start":
+        paragraphs = inserted + paragraphs
+    elif where == "middle":
+        paragraphs = paragraphs[:2] + inserted + paragraphs[2:]
+    else:
+        paragraphs = paragraphs + inserted
+    return (
+        "<html><head><title>Ferry timetable approved</title></head><body>"
+        f"<article><h1>Ferry timetable approved</h1>{''.join(paragraphs)}</article></body></html>"
+    )
+
+
+CASES = {
+    "social call to action": [
+        "Little text and great information in our X, follow us!",
+        "Follow us on Instagram for more local news",
+        "Síguenos en nuestro canal de WhatsApp",
+        "Entre no nosso canal do WhatsApp e receba as notícias do dia",
+        "Rejoignez notre chaîne WhatsApp pour ne rien manquer",
+        "Folgen Sie uns auf Instagram und Facebook",
+        "Seguici sul nostro canale Telegram",
+    ],
+    "inline promo": [
+        "Read more: Bridge repairs to start in June",
+        "Also read: The last wooden ferry returns",
+        "Lesen Sie auch: Neue Fähre für die Insel",
+        "À lire aussi : la grève des bacs continue",
+        "Leia também: Nova balsa chega ao porto",
+        "Lee también: El puerto amplía su horario",
+        "Leggi anche: Il traghetto torna in servizio",
+    ],
+    "share counter": ["1.2K Shares", "Compartilhamentos: 40", "350 partages", "Condivisioni: 12", "Comentarios (8)"],
+    "comment count": ["Comments (12)", "12 Comments", "Kommentare (3)", "Commentaires (5)", "Commenti: 7"],
+    "comment form": [
+        "Have your say: log in or register to comment.",
+        "Log in to comment",
+        "Inicia sesión para comentar",
+        "Faça login para comentar esta notícia",
+        "Connectez-vous pour commenter",
+        "Bitte melden Sie sich an, um zu kommentieren",
+        "Accedi per commentare",
+    ],
+    "cookie notice": [
+        "We use cookies to give you the best experience. Accept",
+        "Utilizamos cookies para mejorar su experiencia",
+        "Este site utiliza cookies para melhorar a sua experiência",
+        "Nous utilisons des cookies pour améliorer votre expérience",
+        "Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten",
+        "Questo sito utilizza i cookie per migliorare la navigazione",
+    ],
+    "newsletter box": [
+        "Sign up for our free morning newsletter",
+        "Suscríbete a nuestro boletín diario",
+        "Assine nossa newsletter e receba as notícias",
+        "Inscrivez-vous à notre newsletter",
+        "Jetzt Newsletter abonnieren",
+        "Iscriviti alla nostra newsletter",
+    ],
+}
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+@pytest.mark.parametrize("kind", list(CASES))
+def test_boilerplate_paragraphs_removed(kind: str, where: str) -> None:
+    text = extract(page(CASES[kind], where))["text"]
+    for line in PROSE:
+        assert line in text
+    for line in CASES[kind]:
+        assert line not in text, line
+
+
+@pytest.mark.parametrize("line", [line for lines in CASES.values() for line in lines])
+def test_each_pattern_is_recognised(line: str) -> None:
+    """The line filter itself: with a pattern switched off, its line is no longer recognised."""
+    assert is_boilerplate_line(line, 25)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        *PROSE,
+        "The mayor said the club would follow us into the new stadium next spring, when the work is done.",
+        "Results in our x-ray unit were good, the hospital said on Monday.",
+        "She went on to join our team of reporters in 2019 and covered the port for five years.",
+        "The newsletter of the rowing club, which she edited for a decade, is now kept in the town archive.",
+    ],
+)
+def test_story_lines_kept(line: str) -> None:
+    assert not is_boilerplate_line(line, 25)
+
+
+@pytest.mark.parametrize(
+    ("line", "author", "published"),
+    [
+        ("By Lena Fischer · 29 November 2026", "Lena Fischer", "2026-11-29"),
+        ("By Lena Fischer | Nov. 29, 2026", "Lena Fischer", "2026-11-29"),
+        ("Von Petra Hollenbach | 29.11.2026", "Petra Hollenbach", "2026-11-29"),
+        ("Por Ana Lima · 3 de março de 2026", "Ana Lima", "2026-03-03"),
+        ("Par Claire Dubois, 12 janvier 2026", "Claire Dubois", "2026-01-12"),
+        ("Di Marco Rossi - 5 giugno 2026", "Marco Rossi", "2026-06-05"),
+        ("Por Lucía Gómez | 7 de julio de 2026", "Lucía Gómez", "2026-07-07"),
+        ("By Lena Fischer", "Lena Fischer", None),
+    ],
+)
+def test_byline_and_date_line_become_metadata(line: str, author: str, published: str | None) -> None:
+    text, found_author, found_date = split_byline(f"{line}\n{PROSE[0]}\n{PROSE[1]}")
+    assert (found_author, found_date) == (author, published)
+    assert text == f"{PROSE[0]}\n{PROSE[1]}"
+
+
+def test_byline_paragraph_on_a_page_is_metadata_not_text() -> None:
+    record = extract(page(["By Lena Fischer · 29 November 2026"], "start"))
+    assert "Lena Fischer" not in record["text"]
+    assert record["author"] == "Lena Fischer"
+    assert record["published"] == "2026-11-29"
+
+
+@pytest.mark.parametrize("line", ["By the river, the mayor spoke", "By then it was too late, the crew said"])
+def test_sentences_starting_with_by_are_not_bylines(line: str) -> None:
+    text, author, published = split_byline(f"{line}\n{PROSE[0]}")
+    assert author is None and published is None
+    assert text.startswith(line)
