@@ -37,7 +37,7 @@ def test_a_store_that_is_a_file(site, tmp_path):
     assert run.code == 2
     assert run.last_line == f"morgue: error: store {store} is a file, not a folder"
     run = crawl(site.url, store / "sub")
-    assert run.last_line == f"morgue: error: store {store / 'sub'} cannot be a folder: {store} is a file"
+    assert run.last_line == f"morgue: error: store {store / 'sub'} is not writable: {store} is a file, not a folder"
     assert site.requested_paths() == []
 
 
@@ -63,5 +63,5 @@ def test_back_ends_come_from_the_morgue_stores_setting(tmp_path):
 
 class MyStore(LocalStore):
     @classmethod
-    def from_uri(cls, uri: str, **options) -> MyStore:
+    def from_uri(cls, uri: str) -> MyStore:
         return cls(Path(uri.removeprefix("mine://")))

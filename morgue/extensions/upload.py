@@ -67,7 +67,7 @@ class UploadExtension:
         uploader = Uploader(store, spool, call_soon=reactor.callFromThread)
         return cls(crawler, uploader, number(s, "MORGUE_UPLOAD_TIMEOUT", 300.0, float, minimum=0))
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self) -> None:
         recovered = self.uploader.spool.recover()
         if recovered:
             self.crawler.stats.set_value(meta.FILES_RECOVERED, len(recovered))
@@ -86,7 +86,7 @@ class UploadExtension:
         for key, value in self.uploader.counts().items():
             self.crawler.stats.set_value(key, value)
 
-    async def spider_closed(self, spider, reason) -> None:
+    async def spider_closed(self) -> None:
         if self.publisher is not None and self.publisher.running:
             self.publisher.stop()
         left = await maybe_deferred_to_future(deferToThread(self.uploader.close, self.timeout))

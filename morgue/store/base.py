@@ -18,6 +18,8 @@ class StoreError(Exception):
 
 
 class Store(Protocol):
+    """What a back-end offers; it is made by ``cls.from_uri(uri, **options)`` (see ``morgue.store``)."""
+
     #: the URI the store was opened from, safe to log (no credentials)
     uri: str
 

@@ -20,7 +20,7 @@ class LocalStore:
         self.uri = str(root)
 
     @classmethod
-    def from_uri(cls, uri: str, **options) -> LocalStore:
+    def from_uri(cls, uri: str) -> LocalStore:
         parts = urlsplit(uri)
         if parts.scheme == "file":
             if parts.netloc not in ("", "localhost"):
@@ -38,7 +38,7 @@ class LocalStore:
             if folder.exists() and not folder.is_dir():
                 if folder == self.root:
                     raise StoreError(f"store {self.uri} is a file, not a folder")
-                raise StoreError(f"store {self.uri} cannot be a folder: {folder} is a file")
+                raise StoreError(f"store {self.uri} is not writable: {folder} is a file, not a folder")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".morgue-write-check-{os.getpid()}"

@@ -186,9 +186,6 @@ class Spool:
             path.unlink(missing_ok=True)
         logger.warning("Removed %s, left in spool %s by a writer that died creating it", path.name, self.root)
 
-    def pending_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.ready())
-
 
 def spool_from_settings(settings, store=None) -> Spool:
     """``MORGUE_SPOOL`` if set, else the default spool folder of ``store`` (or of ``MORGUE_STORE``)."""
