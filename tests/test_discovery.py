@@ -4,10 +4,11 @@ import pytest
 
 from morgue.discovery.documents import xml_kind
 from morgue.discovery.entry import DiscoveryError
-from morgue.discovery.feeds import parse_feed
+from morgue.discovery.feeds import parse_feed, read_feed
 from morgue.discovery.links import document_links, looks_like_article, looks_like_section
 from morgue.discovery.pages import is_article
-from morgue.discovery.sitemaps import parse_sitemap
+from morgue.discovery.sitemaps import parse_sitemap, read_sitemap
+from morgue.discovery.urls import on_site, site_hosts
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -121,3 +122,46 @@ def test_document_links_read_from_the_bytes():
         "https://news.example.org/politics/annex.pdf",
     ]
     assert document_links(b"<p>no links at all, only the word report.pdf</p>", "https://n.example/a") == []
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://news.example.org/2026/11/20/story/", True),
+    ("http://www.news.example.org:8080/sitemap.xml", True),
+    ("HTTPS://news.example.org/feed/", True),
+    ("ftp://news.example.org:2121/sitemap.xml", False),  # same host: only the scheme tells
+    ("s3://news.example.org/sitemap.xml", False),
+    ("file:///etc/passwd", False),
+    ("mailto:desk@news.example.org", False),
+    ("javascript:alert(1)", False),
+    ("https://elsewhere.example/2026/11/20/story/", False),
+    ("https://news.example.org:99999/", False),  # a port that cannot be
+])
+def test_only_http_urls_on_the_site_are_followed(url, expected):
+    assert on_site(url, site_hosts(["https://news.example.org/"])) is expected
+
+
+def test_sitemaps_and_feeds_are_read_as_a_stream():
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + b"".join(b"<url><loc>/a/%d</loc></url>" % n for n in range(1000)) + b"</urlset>")
+    index, entries = read_sitemap(body, "https://a.example/s.xml")
+    assert index is False and not isinstance(entries, list)
+    first = next(entries)
+    assert first.url == "https://a.example/a/0" and first.via == "sitemap"
+    assert len(list(entries)) == 999
+    # the root is checked before any entry is asked for
+    with pytest.raises(DiscoveryError, match="not <urlset>"):
+        read_sitemap(b"<html><body>" + b"<p>x</p>" * 1000 + b"</body></html>", "https://a.example/s.xml")
+    with pytest.raises(DiscoveryError, match="not <rss> or <feed>"):
+        read_feed(body, "https://a.example/feed/")
+    # an index lists sitemaps; a <url> in it is not one of them
+    mixed = (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/page</loc></url>'
+             b"<sitemap><loc>/child.xml</loc></sitemap></sitemapindex>")
+    assert [c.url for c in parse_sitemap(mixed, "https://a.example/i.xml")[0]] == ["https://a.example/child.xml"]
+
+
+def test_a_damaged_tail_is_reported_and_what_came_before_is_kept():
+    problems: list[str] = []
+    body = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/a</loc></url><url><loc>/b'
+    _, entries = parse_sitemap(body, "https://a.example/s.xml", problems)
+    assert entries[0].url == "https://a.example/a"
+    assert len(problems) == 1 and "https://a.example/s.xml is malformed" in problems[0]

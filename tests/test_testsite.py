@@ -6,6 +6,7 @@ import gzip
 import html
 import http.client
 import re
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -17,6 +18,16 @@ import pytest
 
 from morgue.testsite import NewsSite
 from morgue.testsite.articles import HUGE_PATH, PDF_PATH, PRIVATE_PATH
+from morgue.testsite.hostile import (
+    BIG_COOKIE_PATH,
+    COOKIE_SIZE,
+    DEEP_JSONLD_PATH,
+    ERROR_STATUSES,
+    ERROR_TITLE,
+    HUGE_INDEX_SIZE,
+    JSONLD_DEPTH,
+    error_path,
+)
 
 NO_DATE = "/politics/rail-strike-talks-collapse/"
 
@@ -231,6 +242,42 @@ def test_offsite_redirect():
         location = urlsplit(headers["Location"])
         assert location.hostname == "localhost" and location.port == urlsplit(site.url).port
         assert fetch(site, "/robots.txt")[0] == 200
+
+
+def test_hostile_variants_serve_what_they_claim():
+    with pytest.raises(ValueError, match="trap_port"):
+        NewsSite(variant="foreign-schemes")
+    with NewsSite(variant="foreign-schemes", trap_port=9) as site:
+        robots = fetch(site, "/robots.txt")[2].decode()
+        for line in ("Sitemap: ftp://127.0.0.1:9/", "Sitemap: s3://127.0.0.1/", "Sitemap: mailto:",
+                     "Sitemap: javascript:", "Sitemap: http://127.0.0.1:9/never-answers.xml"):
+            assert line in robots
+        assert "ftp://127.0.0.1:9/child.xml" in fetch(site, "/foreign-index.xml")[2].decode()
+        assert "<link>javascript:" in fetch(site, "/feed/")[2].decode()
+        assert 'href="s3://127.0.0.1/' in fetch(site, "/")[2].decode()
+    with NewsSite(variant="home-to-ftp", trap_port=9) as site:
+        status, headers, _ = fetch(site, "/")
+        assert status == 301 and headers["Location"] == "ftp://127.0.0.1:9/"
+    with NewsSite(variant="error-pages") as site:
+        for status in ERROR_STATUSES:
+            code, _, body = fetch(site, error_path(status))
+            assert code == status and b'og:type" content="article"' in body and ERROR_TITLE.encode() in body
+        assert fetch(site, "/missing-sitemap.xml")[0] == 404
+        assert error_path(410).encode() in fetch(site, "/feed/")[2]
+    with NewsSite(variant="endless-sitemaps") as site:
+        assert "/chain/41.xml" in fetch(site, "/chain/40.xml")[2].decode()
+    with NewsSite(variant="huge-index") as site:
+        assert fetch(site, "/many-index.xml")[2].count(b"<sitemap>") == HUGE_INDEX_SIZE == 10_000
+        assert "/2026/11/21/many-story-9999/" in fetch(site, "/many/9999.xml")[2].decode()
+        assert fetch(site, "/2026/11/21/many-story-9999/")[0] == 200
+    with NewsSite(variant="malformed-pages") as site:
+        assert fetch(site, DEEP_JSONLD_PATH)[2].count(b"[") >= JSONLD_DEPTH
+        # read raw: Python's own HTTP client refuses a header line over 64 kB
+        with socket.create_connection(("127.0.0.1", urlsplit(site.url).port), timeout=10) as conn:
+            conn.sendall(f"GET {BIG_COOKIE_PATH} HTTP/1.0\r\n\r\n".encode())
+            raw = b"".join(iter(lambda: conn.recv(65536), b""))
+        cookie = next(line for line in raw.split(b"\r\n") if line.startswith(b"Set-Cookie:"))
+        assert raw.startswith(b"HTTP/1.1 200") and len(cookie) > COOKIE_SIZE
 
 
 def test_unknown_variant_fails_before_binding():

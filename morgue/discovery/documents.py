@@ -1,17 +1,19 @@
-"""Reading the XML documents of discovery (sitemaps, feeds) safely.
+"""Reading the XML documents of discovery (sitemaps, feeds) safely, as a stream.
 
-No entities, no network, a size bound, and a recovering parser: a sitemap with a
-broken tail still gives what comes before the damage, and the damage is reported.
+No entities, no network, and a recovering parser: a sitemap with a broken tail
+still gives what comes before the damage, and the damage is reported. Documents
+are read with ``iterparse``, each entry's element cleared once read, so a
+sitemap of 400,000 URLs never becomes a tree of 400,000 elements in memory.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+
 from lxml import etree
 
 from morgue.discovery.entry import DiscoveryError
-
-#: a sitemap or feed larger than this (decompressed) is refused
-MAX_XML_SIZE = 50 * 1024 * 1024
 
 PARSER_ARGS = {
     "resolve_entities": False,
@@ -20,43 +22,61 @@ PARSER_ARGS = {
     "remove_comments": True,
     "huge_tree": False,
 }
+#: root element names (lower case) of each kind of discovery document
+KINDS = {"urlset": "sitemap", "sitemapindex": "sitemapindex", "rss": "feed", "feed": "feed", "rdf": "feed"}
 
 
 def local_name(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def xml_root(body: bytes, what: str, url: str, problems: list[str] | None) -> etree._Element:
-    """The document's root; damage that could be read past is reported in ``problems``."""
-    if len(body) > MAX_XML_SIZE:
-        raise DiscoveryError(f"{what} {url} is larger than {MAX_XML_SIZE} bytes")
-    parser = etree.XMLParser(**PARSER_ARGS)
+def stream(body: bytes, what: str, url: str, problems: list[str] | None,
+           entries: frozenset[str]) -> tuple[str, Iterator[etree._Element]]:
+    """(the root's local name, each element named in ``entries``, complete, as it ends).
+
+    An element is cleared once the consumer asks for the next one, so hold on
+    to what it said, not to the element. Damage that could be read past is
+    reported in ``problems`` when the stream ends.
+    """
+    events = etree.iterparse(io.BytesIO(body.lstrip()), events=("start", "end"), **PARSER_ARGS)
     try:
-        root = etree.fromstring(body.lstrip(), parser=parser)
-    except etree.XMLSyntaxError as e:
-        raise DiscoveryError(f"{what} {url} is not valid XML: {e}") from None
-    if root is None:
-        raise DiscoveryError(f"{what} {url} is empty or not XML")
-    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+        _, root = next(events)
+    except (StopIteration, etree.XMLSyntaxError):
+        raise DiscoveryError(f"{what} {url} is empty or not XML") from None
+    return local_name(root.tag), _entries(events, root, what=what, url=url, problems=problems, entries=entries)
+
+
+def _entries(events, root, *, what: str, url: str, problems: list[str] | None,
+             entries: frozenset[str]) -> Iterator[etree._Element]:
+    try:
+        for event, el in events:
+            if event != "end" or local_name(el.tag) not in entries:
+                continue
+            yield el
+            el.clear()
+            while el.getprevious() is not None:  # siblings read before it: nothing else holds them
+                del el.getparent()[0]
+    except etree.XMLSyntaxError as e:  # damage past the point recovery copes with
+        if problems is not None:
+            problems.append(f"{what} {url} is malformed ({e}); read what could be read")
+        return
+    finally:
+        root.clear()
+    errors = [e for e in events.error_log if e.level >= etree.ErrorLevels.ERROR]
     if errors and problems is not None:
         problems.append(f"{what} {url} is malformed (line {errors[0].line}: {errors[0].message}); "
                         "read what could be read")
-    return root
 
 
 def xml_kind(body: bytes) -> str | None:
-    """``sitemap``, ``sitemapindex``, ``feed`` or None, from the document's root element."""
-    head = body[:2048].lstrip()
-    if not head.startswith(b"<"):
+    """``sitemap``, ``sitemapindex``, ``feed`` or None, from the document's root element (read alone)."""
+    if not body[:2048].lstrip().startswith(b"<"):
         return None
     try:
-        root = etree.fromstring(body.lstrip(), parser=etree.XMLParser(**PARSER_ARGS))
-    except etree.XMLSyntaxError:
+        name, _ = stream(body, "document", "", None, frozenset())
+    except DiscoveryError:
         return None
-    if root is None:
-        return None
-    name = local_name(root.tag).lower()
-    return {"urlset": "sitemap", "sitemapindex": "sitemapindex", "rss": "feed", "feed": "feed", "rdf": "feed"}.get(name)
+    return KINDS.get(name.lower())
 
 
 def children(el: etree._Element) -> dict[str, etree._Element]:

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from morgue.discovery.documents import children, local_name, text, xml_root
+from morgue.discovery.documents import children, local_name, stream, text
 from morgue.discovery.entry import DiscoveryError, Entry
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 #: where sites put feeds when they announce none
 USUAL_FEED_PATHS = ("/feed/", "/rss.xml", "/feed.xml", "/atom.xml", "/rss/")
+_ENTRIES = frozenset({"item", "entry"})
 
-def parse_feed(body: bytes, url: str, problems: list[str] | None = None) -> list[Entry]:
-    """Items of an RSS 2.0, RSS 1.0 or Atom feed."""
-    root = xml_root(body, "feed", url, problems)
-    kind = local_name(root.tag).lower()
-    if kind not in ("rss", "feed", "rdf"):
+
+def read_feed(body: bytes, url: str, problems: list[str] | None = None) -> Iterator[Entry]:
+    """Items of an RSS 2.0, RSS 1.0 or Atom feed, one by one (the root is checked first)."""
+    kind, elements = stream(body, "feed", url, problems, _ENTRIES)
+    if kind.lower() not in ("rss", "feed", "rdf"):
         raise DiscoveryError(f"feed {url} has root <{kind}>, not <rss> or <feed>")
-    entries = []
-    for item in root.iter():
-        name = local_name(item.tag)
-        if name not in ("item", "entry"):
-            continue
+    return _items(elements, url)
+
+
+def _items(elements, url: str) -> Iterator[Entry]:
+    for item in elements:
         info: dict = {}
         link = ""
         categories: list[str] = []
@@ -52,8 +54,12 @@ def parse_feed(body: bytes, url: str, problems: list[str] | None = None) -> list
             continue
         if categories:
             info["categories"] = categories
-        entries.append(Entry(urljoin(url, link), "feed", {k: v for k, v in info.items() if v}))
-    return entries
+        yield Entry(urljoin(url, link), "feed", {k: v for k, v in info.items() if v})
+
+
+def parse_feed(body: bytes, url: str, problems: list[str] | None = None) -> list[Entry]:
+    """Items of an RSS 2.0, RSS 1.0 or Atom feed, as a list (for small documents)."""
+    return list(read_feed(body, url, problems))
 
 
 def feed_links(html_head_links: list[tuple[str, str, str]], base_url: str) -> list[str]:

@@ -29,6 +29,21 @@ def check_url(url: str) -> str:
     return url
 
 
+def on_site(url: str, hosts: list[str]) -> bool:
+    """Whether a crawl of ``hosts`` may request ``url``: an http(s) URL on one of them.
+
+    The scheme matters as much as the host: a ``Sitemap: ftp://`` line on the site's own
+    host made Scrapy's FTP handler wait for ever on a port that never speaks, and an
+    ``s3://`` entry made its S3 handler look the host up as a bucket at Amazon.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and parts.hostname in hosts
+
+
 def site_hosts(urls: list[str]) -> list[str]:
     """The hosts a crawl of ``urls`` stays on: each URL's host and its www./bare twin."""
     hosts: list[str] = []

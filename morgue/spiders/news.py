@@ -5,28 +5,49 @@ feeds the home page announces, and links from the home page and its
 sections. Only pages that look like articles go on to extraction; every
 exchange is archived by the capture middleware whatever its kind.
 
+What a hostile or broken site cannot do to a crawl:
+
+- make it request anything but ``http``/``https`` URLs on the site's hosts
+  (a ``Sitemap: ftp://…`` line, an ``s3://`` entry, a ``javascript:`` link
+  are skipped: Scrapy's FTP handler waits for ever on a port that never speaks);
+- make an error page an article: only 2xx pages are parsed as articles;
+- keep it fetching sitemaps: their number, their index nesting and the
+  number of feeds are bounded, and ``max_pages`` ends discovery;
+- fill its memory: sitemaps and feeds are read as a stream and each entry is
+  queued as it is read (requests wait in Scrapy's disk queue); sitemaps,
+  feeds and sections are handed to Scrapy a few at a time, so once
+  ``max_pages`` is reached none is left waiting to be fetched.
+
 Arguments (``-a``): ``site`` (one or more URLs, comma-separated: a site's
 root, a sitemap or a feed), ``since`` (ISO date), ``max_pages``.
 Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
 ``MORGUE_FEED_PATHS`` (try the usual feed and sitemap paths when none is announced),
 ``MORGUE_FETCH_DOCUMENTS`` (archive PDFs and office documents that articles link to),
-``MORGUE_LINKS_FROM_LISTED`` (look for article links in articles a sitemap listed: slower, rarely finds more).
+``MORGUE_LINKS_FROM_LISTED`` (look for article links in articles a sitemap listed: slower, rarely finds more),
+``MORGUE_MAX_SITEMAPS`` (1000: sitemaps read per crawl, indexes included),
+``MORGUE_SITEMAP_DEPTH`` (3: sitemap indexes followed below the one robots.txt names),
+``MORGUE_MAX_FEEDS`` (50: feeds read per crawl).
+Scrapy's ``DOWNLOAD_MAXSIZE`` also bounds a gzipped sitemap once decompressed, as in Scrapy's SitemapSpider.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
+import struct
 import zlib
-from collections.abc import AsyncIterator, Iterable
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
+from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
@@ -34,9 +55,9 @@ from w3lib.url import canonicalize_url
 from morgue import meta
 from morgue.config import flag, number
 from morgue.discovery.dates import parse_date
-from morgue.discovery.documents import MAX_XML_SIZE, xml_kind
+from morgue.discovery.documents import xml_kind
 from morgue.discovery.entry import DiscoveryError, Entry
-from morgue.discovery.feeds import USUAL_FEED_PATHS, feed_links, parse_feed
+from morgue.discovery.feeds import USUAL_FEED_PATHS, feed_links, read_feed
 from morgue.discovery.links import (
     document_links,
     headline_like,
@@ -47,19 +68,23 @@ from morgue.discovery.links import (
     looks_like_section,
 )
 from morgue.discovery.pages import is_article
-from morgue.discovery.sitemaps import USUAL_SITEMAP_PATHS, parse_sitemap
-from morgue.discovery.urls import check_url, site_hosts
+from morgue.discovery.sitemaps import USUAL_SITEMAP_PATHS, read_sitemap
+from morgue.discovery.urls import check_url, on_site, site_hosts
 from morgue.items import Page
 from morgue.utils.responses import uncached_copy
 
 logger = logging.getLogger(__name__)
 
-# Discovery documents come before articles; fresh (news sitemap, feed) before the rest.
-PRIORITY = {"robots": 40, "home": 30, "sitemap": 20, "feed": 20, "section": 10,
-            "news-sitemap": 5, "link": 0}
+# Discovery documents come before articles; fresh articles (news sitemap, feed) before the rest.
+PRIORITY = {"robots": 40, "home": 30, "sitemap": 20, "feed": 20, "section": 10}
+ARTICLE_PRIORITY = {"news-sitemap": 5, "feed": 5, "sitemap": 0, "link": 0}
+#: the documents a crawl finds on its way (handed to Scrapy a few at a time)
+DOCUMENTS = {"sitemap": "Sitemap", "feed": "Feed", "section": "Section page"}
 REDIRECTS = (301, 302, 303, 307, 308)
 #: when one URL is found several ways, the capture keeps the most telling
 VIA_RANK = {"news-sitemap": 0, "feed": 1, "sitemap": 2, "link": 3}
+#: an article's rank once answered: its discovery can no longer change
+FETCHED = -1
 #: a sitemap lists the site's articles: the articles it lists are not searched for more
 LISTED = {"sitemap", "news-sitemap"}
 
@@ -76,10 +101,24 @@ class NewsSpider(Spider):
         self.allowed_domains = site_hosts(self.seeds)
         self._since_arg, self._max_pages_arg = since, max_pages
         self.article_requests = 0
-        self._seen: set[str] = set()
+        #: hash of a canonical article URL -> VIA_RANK of its discovery while it waits, FETCHED once
+        #: answered. Hashes, not URLs: a sitemap may list 400,000, and a collision (odds about
+        #: 1 in 10^8 at that size) costs one article
+        self._seen: dict[int, int] = {}
+        #: discoveries that improved while their article waited in the disk queue
+        self._upgrades: dict[str, dict] = {}
+        #: the discovery on each article request in the downloader, still open to upgrades
+        self._downloading: dict[str, dict] = {}
         self._archived: set[str] = set()  # canonical final URLs given a text record
-        self._queued: dict[str, dict] = {}  # canonical URL -> discovery of a request not yet fetched
-        self._limit_logged = False
+        self._documents_seen: set[str] = set()  # canonical URLs of sitemaps, feeds and sections taken
+        self._documents_taken: Counter[str] = Counter()
+        #: (-priority, order, request) of documents not yet handed to Scrapy
+        self._waiting: list[tuple[int, int, Request]] = []
+        self._order = itertools.count()
+        self._handed_out = 0  # documents in Scrapy's hands, not yet answered
+        self._limits_hit: list[str] = []
+        #: max_pages reached: no more documents or articles are requested
+        self.discovery_ended = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -100,21 +139,42 @@ class NewsSpider(Spider):
         spider.usual_paths = flag(settings, "MORGUE_FEED_PATHS", True)
         spider.fetch_documents = flag(settings, "MORGUE_FETCH_DOCUMENTS", True)
         spider.links_from_listed = flag(settings, "MORGUE_LINKS_FROM_LISTED", False)
-        # Hosts and file types are checked in _follow_links (ports defeat allow_domains).
+        spider.max_sitemaps = number(settings, "MORGUE_MAX_SITEMAPS", 1000, minimum=0)
+        spider.sitemap_depth = number(settings, "MORGUE_SITEMAP_DEPTH", 3, minimum=0)
+        spider.max_feeds = number(settings, "MORGUE_MAX_FEEDS", 50, minimum=0)
+        spider.max_xml_size = number(settings, "DOWNLOAD_MAXSIZE", 0, minimum=0)
+        # As many documents at once as Scrapy fetches from one site at once.
+        spider.documents_at_once = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8))
+        # Hosts and schemes are checked by on_site (ports defeat allow_domains).
         spider.links = LinkExtractor(deny_extensions=[])
         crawler.signals.connect(spider._latest_discovery, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     def _latest_discovery(self, request: Request) -> None:
-        """A queued article's best discovery so far, which may have improved while it waited.
+        """A queued article's best discovery, which may have improved while it waited.
 
-        Requests wait in Scrapy's disk queue as copies, so an upgrade made to the spider's own
-        record of a queued article is put back on the request here, before it is fetched and
-        captured.
+        Requests wait in Scrapy's disk queue as copies, so an upgrade found while an
+        article waited is put on the request here; the request's discovery is then kept
+        until its answer, so that one found while it is being fetched still reaches
+        the capture. Only upgrades are held for articles in the disk queue, not every
+        article's discovery: a sitemap may list 400,000.
         """
-        known = self._queued.get(request.meta.get(meta.KEY))
-        if known is not None:
-            request.meta[meta.DISCOVERY] = known
+        key = request.meta.get(meta.KEY)
+        if key is None or hash(key) not in self._seen:
+            return
+        upgrade = self._upgrades.pop(key, None)
+        if upgrade is not None:
+            request.meta[meta.DISCOVERY] = upgrade
+        self._downloading[key] = request.meta[meta.DISCOVERY]
+
+    def _answered(self, key: str | None) -> None:
+        if key is None:
+            return
+        if hash(key) in self._seen:
+            self._seen[hash(key)] = FETCHED
+        self._downloading.pop(key, None)
+        self._upgrades.pop(key, None)
 
     # --- start ---------------------------------------------------------------
 
@@ -122,7 +182,8 @@ class NewsSpider(Spider):
         for seed in self.seeds:
             if urlsplit(seed).path in ("", "/"):
                 yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
-                                    dont_filter=True, extra={"dont_obey_robotstxt": True})
+                                    errback=self.robots_failed, dont_filter=True,
+                                    extra={"dont_obey_robotstxt": True})
                 yield self._home_request(seed)
             else:
                 yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
@@ -131,28 +192,95 @@ class NewsSpider(Spider):
         # Redirects of the home page are followed here, so one that leaves the site is seen.
         return self._request(url, self.parse_home, "home", errback=self.home_failed, dont_filter=True,
                              extra={"dont_redirect": True, "handle_httpstatus_list": list(REDIRECTS),
-                                   meta.HOPS: hops})
+                                    meta.HOPS: hops})
 
     def _request(self, url: str, callback, role: str, *, extra: dict | None = None,
-                 errback=None, depth: int = 0, **kwargs: Any) -> Request:
+                 errback=None, depth: int = 0, priority: int | None = None, **kwargs: Any) -> Request:
         request_meta = {meta.ROLE: role, meta.DEPTH: depth, **(extra or {})}
-        if role in ("robots", "sitemap", "feed"):
-            request_meta["handle_httpstatus_all"] = True  # a missing sitemap is not an error
         return Request(url, callback=callback, errback=errback, meta=request_meta,
-                       priority=PRIORITY.get(role, 0), **kwargs)
+                       priority=PRIORITY.get(role, 0) if priority is None else priority, **kwargs)
 
-    # --- discovery documents -------------------------------------------------
+    def _on_site(self, url: str) -> bool:
+        return on_site(url, self.allowed_domains)
+
+    # --- discovery documents: taken, bounded, handed out a few at a time ------
+
+    def _document(self, url: str, callback, role: str, *, guess: bool = False, depth: int = 0,
+                  sitemap_depth: int = 0) -> None:
+        """Take a sitemap, feed or section page, to be requested when its turn comes."""
+        if self.discovery_ended or not self._on_site(url):
+            return
+        key = canonicalize_url(url)
+        if key in self._documents_seen:
+            return
+        bound = {"sitemap": ("MORGUE_MAX_SITEMAPS", self.max_sitemaps),
+                 "feed": ("MORGUE_MAX_FEEDS", self.max_feeds)}.get(role)
+        if bound is not None and self._documents_taken[role] >= bound[1]:
+            self._limit(f"{bound[0]}={bound[1]}", f"no more {role}s are read")
+            return
+        self._documents_seen.add(key)
+        self._documents_taken[role] += 1
+        # dont_filter: documents are deduplicated here, and one dropped by the dupe filter would never answer
+        request = self._request(url, callback, role, errback=self.document_failed, depth=depth, dont_filter=True,
+                                extra={meta.GUESS: guess, meta.SITEMAP_DEPTH: sitemap_depth})
+        heapq.heappush(self._waiting, (-request.priority, next(self._order), request))
+
+    def _hand_out(self) -> Iterator[Request]:
+        """The next documents, so that ``documents_at_once`` are in Scrapy's hands.
+
+        Each document's callback or errback hands out the next ones: Scrapy's queue
+        then holds only articles and a few documents, so ending discovery
+        (``max_pages``) leaves no index's thousands of sitemaps waiting to be fetched.
+        """
+        while self._waiting and self._handed_out < self.documents_at_once and not self.discovery_ended:
+            self._handed_out += 1
+            yield heapq.heappop(self._waiting)[2]
+
+    def _document_answered(self, request: Request) -> None:
+        if request.meta.get(meta.ROLE) in DOCUMENTS:
+            self._handed_out = max(0, self._handed_out - 1)
+
+    def _idle(self) -> None:
+        """Safety net: a document that never answered (dropped on its way) must not stall discovery."""
+        if self._waiting and not self.discovery_ended:
+            self._handed_out = 0
+            for request in self._hand_out():
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
+
+    def _limit(self, name: str, what: str) -> None:
+        """One log line, and a stats entry, the first time a bound stops discovery."""
+        if name in self._limits_hit:
+            return
+        self._limits_hit.append(name)
+        self.crawler.stats.set_value(meta.DISCOVERY_LIMITS, list(self._limits_hit))
+        logger.warning("Reached %s: %s", name, what)
+
+    def _end_discovery(self) -> None:
+        self.discovery_ended = True
+        self._waiting.clear()
+        logger.info("Reached max_pages=%d: no more sitemaps, feeds, sections or articles are requested",
+                    self.max_pages)
 
     def parse_robots(self, response: Response) -> Iterable[Request]:
-        sitemaps = []
-        if response.status == 200 and isinstance(response, TextResponse):
-            sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
-        for url in sitemaps:
-            yield self._request(url, self.parse_sitemap, "sitemap")
-        if not sitemaps and self.usual_paths:
+        named = []
+        if isinstance(response, TextResponse):
+            named = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url) if self._on_site(u)]
+        for url in named:
+            self._document(url, self.parse_sitemap, "sitemap")
+        if not named:
+            self._guess_sitemaps(response.url)
+        yield from self._hand_out()
+
+    def robots_failed(self, failure) -> Iterable[Request]:
+        """No robots.txt (or none that answers): the usual sitemap paths are tried."""
+        self._guess_sitemaps(failure.request.url)
+        yield from self._hand_out()
+
+    def _guess_sitemaps(self, base: str) -> None:
+        if self.usual_paths:
             for path in USUAL_SITEMAP_PATHS:
-                yield self._request(urljoin(response.url, path), self.parse_sitemap, "sitemap",
-                                    extra={meta.GUESS: True})
+                self._document(urljoin(base, path), self.parse_sitemap, "sitemap", guess=True)
 
     def parse_seed(self, response: Response) -> Iterable[Request | Page]:
         """A seed that is not a site root: a sitemap, a feed or a page, told by its content."""
@@ -172,13 +300,16 @@ class NewsSpider(Spider):
             yield from self.parse_home(response)
 
     def _xml_body(self, response: Response) -> bytes:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gunzip(body, max_size=MAX_XML_SIZE)
-            except (OSError, ValueError, zlib.error) as e:
-                raise DiscoveryError(f"cannot gunzip {response.url}: {e}") from None
-        return body
+        """The document's bytes, gunzipped by Scrapy's own function within Scrapy's size bound."""
+        if not gzip_magic_number(response):
+            return response.body
+        max_size = response.meta.get("download_maxsize", self.max_xml_size)
+        try:
+            return gunzip(response.body, max_size=max_size)
+        except ValueError:  # Scrapy's size-exceeded error is a ValueError
+            raise DiscoveryError(f"{response.url} is larger than {max_size} bytes once decompressed") from None
+        except (OSError, EOFError, struct.error, zlib.error) as e:
+            raise DiscoveryError(f"cannot gunzip {response.url}: {e}") from None
 
     def _discovery_failed(self, response: Response, error: Exception | str) -> None:
         if response.meta.get(meta.GUESS):
@@ -186,41 +317,76 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value(meta.DISCOVERY_ERRORS)
         logger.error("%s", error)
 
-    def _read(self, response: Response, what: str, parse):
-        """``parse(body, url, problems)`` of a sitemap or feed; None when it cannot be read."""
-        if response.status != 200:
-            if not response.meta.get(meta.GUESS):
-                logger.warning("%s %s answered HTTP %d", what, response.url, response.status)
-            return None
-        problems: list[str] = []
-        try:
-            parsed = parse(self._xml_body(response), response.url, problems)
-        except DiscoveryError as e:
-            self._discovery_failed(response, e)
-            return None
-        for problem in problems:
-            self._discovery_failed(response, problem)
-        return parsed
+    def document_failed(self, failure) -> Iterable[Request]:
+        """A sitemap, feed or section page that could not be fetched: an error unless it was a guess."""
+        request = failure.request
+        self._document_answered(request)
+        what = DOCUMENTS.get(request.meta.get(meta.ROLE), "Document")
+        if failure.check(HttpError):
+            error = f"{what} {request.url} answered HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest):  # robots.txt forbids it: not the document's fault
+            error = ""
+        else:
+            error = f"Cannot fetch {what.lower()} {request.url}: {failure.getErrorMessage()}"
+        if error and not request.meta.get(meta.GUESS) and request.meta.get(meta.ROLE) != "section":
+            self.crawler.stats.inc_value(meta.DISCOVERY_ERRORS)
+            logger.error("%s", error)
+        elif error:
+            logger.debug("%s", error)
+        yield from self._hand_out()
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
-        parsed = self._read(response, "Sitemap", parse_sitemap)
-        if parsed is None:
+        self._document_answered(response.request)
+        if not self.discovery_ended:
+            yield from self._sitemap_entries(response)
+        yield from self._hand_out()
+
+    def _sitemap_entries(self, response: Response) -> Iterable[Request]:
+        problems: list[str] = []
+        try:
+            index, entries = read_sitemap(self._xml_body(response), response.url, problems)
+        except DiscoveryError as e:
+            self._discovery_failed(response, e)
             return
-        children, entries = parsed
         self.crawler.stats.inc_value(meta.SITEMAPS)
-        for child in children:
-            if not self._too_old(child):
-                yield self._request(child.url, self.parse_sitemap, "sitemap")
+        depth = response.meta.get(meta.SITEMAP_DEPTH, 0) + 1
         for entry in entries:
-            yield from self._article_request(entry, response.url)
+            if self.discovery_ended:
+                return
+            if not index:
+                yield from self._article_request(entry, response.url)
+            elif depth > self.sitemap_depth:
+                self._limit(f"MORGUE_SITEMAP_DEPTH={self.sitemap_depth}",
+                            f"sitemap indexes nested deeper are not followed (first at {response.url})")
+                break
+            elif self._documents_taken["sitemap"] >= self.max_sitemaps:
+                self._limit(f"MORGUE_MAX_SITEMAPS={self.max_sitemaps}", "no more sitemaps are read")
+                break
+            elif not self._too_old(entry):
+                self._document(entry.url, self.parse_sitemap, "sitemap", sitemap_depth=depth)
+        for problem in problems:
+            self._discovery_failed(response, problem)
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        entries = self._read(response, "Feed", parse_feed)
-        if entries is None:
+        self._document_answered(response.request)
+        if not self.discovery_ended:
+            yield from self._feed_entries(response)
+        yield from self._hand_out()
+
+    def _feed_entries(self, response: Response) -> Iterable[Request]:
+        problems: list[str] = []
+        try:
+            entries = read_feed(self._xml_body(response), response.url, problems)
+        except DiscoveryError as e:
+            self._discovery_failed(response, e)
             return
         self.crawler.stats.inc_value(meta.FEEDS)
         for entry in entries:
+            if self.discovery_ended:
+                return
             yield from self._article_request(entry, response.url)
+        for problem in problems:
+            self._discovery_failed(response, problem)
 
     def _too_old(self, entry: Entry) -> bool:
         if self.since is None:
@@ -232,26 +398,30 @@ class NewsSpider(Spider):
         return False
 
     def _article_request(self, entry: Entry, source: str, depth: int = 1) -> Iterable[Request]:
-        if self._too_old(entry) or (is_binary_url(entry.url) and entry.via == "link"):
+        if (self.discovery_ended or not self._on_site(entry.url) or self._too_old(entry)
+                or (is_binary_url(entry.url) and entry.via == "link")):
             return
         key = canonicalize_url(entry.url)
+        rank = VIA_RANK[entry.via]
         discovery = {"via": entry.via, "from": source, "entry": entry.info}
-        if key in self._seen:
-            queued = self._queued.get(key)
-            if queued is not None and VIA_RANK[entry.via] < VIA_RANK[queued["via"]]:
-                queued.clear()  # not fetched yet: _latest_discovery puts it on the request
-                queued.update(discovery)
+        known = self._seen.get(hash(key))
+        if known is not None:
+            if rank < known:  # not answered yet: the capture must see the better discovery
+                self._seen[hash(key)] = rank
+                downloading = self._downloading.get(key)
+                if downloading is not None:
+                    downloading.clear()
+                    downloading.update(discovery)
+                else:
+                    self._upgrades[key] = discovery  # _latest_discovery puts it on the request
             return
-        if self.max_pages is not None and self.article_requests >= self.max_pages:
-            if not self._limit_logged:
-                self._limit_logged = True
-                logger.info("Reached max_pages=%d: no more articles are requested", self.max_pages)
-            return
-        self._seen.add(key)
-        self._queued[key] = discovery
+        self._seen[hash(key)] = rank
         self.article_requests += 1
-        yield self._request(entry.url, self.parse_article, entry.via, depth=depth,
-                            errback=self.article_failed, extra={meta.DISCOVERY: discovery, meta.KEY: key})
+        if self.max_pages is not None and self.article_requests >= self.max_pages:
+            self._end_discovery()
+        yield self._request(entry.url, self.parse_article, entry.via, depth=depth, errback=self.article_failed,
+                            priority=ARTICLE_PRIORITY[entry.via],
+                            extra={meta.DISCOVERY: discovery, meta.KEY: key})
 
     # --- HTML pages ----------------------------------------------------------
 
@@ -276,14 +446,14 @@ class NewsSpider(Spider):
             return
         links = [(el.attrib.get("rel", ""), el.attrib.get("type", ""), el.attrib.get("href", ""))
                  for el in response.xpath("//link[@href]")]
-        feeds = feed_links(links, response.url)
+        feeds = [url for url in feed_links(links, response.url) if self._on_site(url)]
         if not feeds and self.usual_paths:
             for path in USUAL_FEED_PATHS:
-                yield self._request(urljoin(response.url, path), self.parse_feed, "feed",
-                                    extra={meta.GUESS: True})
+                self._document(urljoin(response.url, path), self.parse_feed, "feed", guess=True)
         for url in feeds:
-            yield self._request(url, self.parse_feed, "feed")
+            self._document(url, self.parse_feed, "feed")
         yield from self._follow_links(response, sections=True)
+        yield from self._hand_out()
 
     def _home_redirect(self, response: Response) -> Iterable[Request]:
         location = response.headers.get(b"Location", b"").decode("latin-1").strip()
@@ -292,35 +462,37 @@ class NewsSpider(Spider):
         if not location or hops >= 5:
             self.crawler.stats.set_value(meta.HOME_ERROR, f"{response.status} redirect loop or no Location")
             return
-        if urlsplit(target).hostname not in self.allowed_domains:
+        if not self._on_site(target):
             self.crawler.stats.set_value(meta.HOME_REDIRECTED_OFFSITE, target)
             logger.warning("The home page %s redirects off the site to %s: not followed", response.url, target)
             return
         yield self._home_request(target, hops + 1)
 
     def parse_section(self, response: Response) -> Iterable[Request]:
-        if isinstance(response, TextResponse):
+        self._document_answered(response.request)
+        if isinstance(response, TextResponse) and not self.discovery_ended:
             yield from self._follow_links(response, sections=False)
+        yield from self._hand_out()
 
     def _follow_links(self, response: TextResponse, sections: bool, from_article: bool = False) -> Iterable[Request]:
         depth = response.meta.get(meta.DEPTH, 0)
         home = self.seeds[0]
         for link in self.links.extract_links(response):
-            if urlsplit(link.url).hostname not in self.allowed_domains:
+            if not self._on_site(link.url):
                 continue
             text = " ".join(link.text.split())
             if looks_like_article(link.url) or (headline_like(text) and not is_excluded(link.url)):
                 entry = Entry(link.url, "link", {"anchor_text": text} if text else {})
                 yield from self._article_request(entry, response.url, depth + 1)
             elif sections and looks_like_section(link.url, home):
-                yield self._request(link.url, self.parse_section, "section", depth=depth + 1)
+                self._document(link.url, self.parse_section, "section", depth=depth + 1)
             elif from_article and self.fetch_documents and is_document_url(link.url):
                 yield self._request(link.url, self.parse_document, "link", depth=depth + 1)
 
     def _document_requests(self, response: Response) -> Iterable[Request]:
         depth = response.meta.get(meta.DEPTH, 0)
         for url in document_links(response.body, response.url):
-            if urlsplit(url).hostname in self.allowed_domains:
+            if self._on_site(url):
                 yield self._request(url, self.parse_document, "link", depth=depth + 1)
 
     def parse_document(self, response: Response) -> None:
@@ -328,11 +500,16 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value(meta.DOCUMENTS)
 
     def article_failed(self, failure) -> None:
-        self._queued.pop(failure.request.meta.get(meta.KEY), None)
+        self._answered(failure.request.meta.get(meta.KEY))
+        if failure.check(HttpError):
+            self.crawler.stats.inc_value(meta.ARTICLE_HTTP_ERRORS)
 
     def parse_article(self, response: Response) -> Iterable[Request | Page]:
-        self._queued.pop(response.meta.get(meta.KEY), None)
+        self._answered(response.meta.get(meta.KEY))
         self.crawler.stats.inc_value(meta.ARTICLE_RESPONSES)
+        if not 200 <= response.status < 300:  # only if a setting lets error statuses through
+            self.crawler.stats.inc_value(meta.ARTICLE_HTTP_ERRORS)
+            return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or (
             content_type and "html" not in content_type and "xml" not in content_type
@@ -369,4 +546,3 @@ class NewsSpider(Spider):
         # Links are read from a copy: the parsed page then dies with it, instead of staying
         # on the response for as long as the page waits for extraction.
         yield from self._follow_links(uncached_copy(response), sections=False, from_article=True)
-

@@ -106,11 +106,15 @@ BROKEN_DISCOVERY = {
 class Router:
     """Answers requests for one site instance; thread-safe."""
 
-    def __init__(self, variant: str, base: str) -> None:
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown test site variant {variant!r}; one of {', '.join(VARIANTS)}")
+    def __init__(self, variant: str, base: str, trap_port: int | None = None) -> None:
+        from morgue.testsite import hostile  # it builds on this module's replies
+
+        if variant not in VARIANTS + hostile.VARIANTS:
+            raise ValueError(f"unknown test site variant {variant!r}; "
+                             f"one of {', '.join(VARIANTS + hostile.VARIANTS)}")
         self.variant = variant
         self.base = base.rstrip("/")
+        self.hostile = hostile.Hostile(variant, base, trap_port) if variant in hostile.VARIANTS else None
         self._lock = threading.Lock()
         self._cache: dict[str, Reply] = {}
         self._hits: Counter[str] = Counter()
@@ -127,6 +131,9 @@ class Router:
             host = headers.get("Host", "")
             if not host.startswith("localhost"):
                 return redirect_reply(self.offsite_url())
+        own = self.hostile.reply(path) if self.hostile else None  # generated: not cached
+        if own is not None:
+            return own
         reply = self._cached(path)
         if (
             self.variant == "rate-limited"
@@ -163,6 +170,8 @@ class Router:
             return Reply(200, body, [("Content-Type", content_type)])
         if path == "/robots.txt":
             text = feeds.robots(base, disallow_all=self.variant == "disallow-all")
+            if self.hostile:
+                text = self.hostile.robots(text)
             return Reply(200, text.encode(), [("Content-Type", "text/plain; charset=UTF-8")])
         story = STORY_BY_PATH.get(path)
         if story is not None:
@@ -172,13 +181,14 @@ class Router:
             return Reply(200, text.encode(), [("Content-Type", XML)], compress=True)
 
         documents: dict[str, Callable[[], Reply]] = {
-            "/": lambda: html_reply(pages.home(base)),
+            "/": lambda: html_reply(self.hostile.home(pages.home(base)) if self.hostile else pages.home(base)),
             feeds.SITEMAP_INDEX: lambda: xml(feeds.sitemap_index(base)),
             feeds.NEWS_SITEMAP: lambda: xml(feeds.news_sitemap(base)),
             feeds.POSTS_SITEMAP: lambda: Reply(
                 200, feeds.posts_sitemap_gz(base), [("Content-Type", "application/x-gzip")]
             ),
-            feeds.FEED: lambda: Reply(200, feeds.rss(base).encode(), [("Content-Type", RSS)], compress=True),
+            feeds.FEED: lambda: Reply(200, (self.hostile.feed(feeds.rss(base)) if self.hostile else feeds.rss(base))
+                                      .encode(), [("Content-Type", RSS)], compress=True),
             "/feed": lambda: redirect_reply(base + feeds.FEED),
             "/sitemap.xml": lambda: redirect_reply(base + feeds.SITEMAP_INDEX),
             REDIRECT_PATH: lambda: redirect_reply(base + REDIRECT_TARGET),

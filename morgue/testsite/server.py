@@ -97,13 +97,17 @@ class NewsSite:
 
     ``variant`` picks a behaviour (see ``routes.VARIANTS``): "normal",
     "disallow-all", "forbidden", "no-articles", "rate-limited",
-    "offsite-redirect". The site binds 127.0.0.1 on a free port: tests never
-    share a fixed port and never leave the machine.
+    "offsite-redirect", "broken-discovery", or one of the hostile variants of
+    ``hostile.VARIANTS``, some of which name ``trap_port``: a port on
+    127.0.0.1 the test keeps open that accepts and never answers. The site
+    binds 127.0.0.1 on a free port: tests never share a fixed port and never
+    leave the machine.
     """
 
-    def __init__(self, variant: str = "normal", port: int = 0) -> None:
+    def __init__(self, variant: str = "normal", port: int = 0, *, trap_port: int | None = None) -> None:
         self.variant = variant
         self.port = port
+        self.trap_port = trap_port
         self.url = ""
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         #: time.monotonic() of each request, in the same order as ``requests``
@@ -112,7 +116,7 @@ class NewsSite:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         # built now so a bad variant fails before any socket opens; rebuilt with the real port
-        self._router = Router(variant, "http://127.0.0.1:0")
+        self._router = Router(variant, "http://127.0.0.1:0", trap_port)
         self._articles: list[dict[str, Any]] | None = None
 
     def start(self) -> Self:
@@ -123,7 +127,7 @@ class NewsSite:
         server.site = self
         port = server.server_address[1]
         self.url = f"http://127.0.0.1:{port}/"
-        self._router = Router(self.variant, self.url)
+        self._router = Router(self.variant, self.url, self.trap_port)
         self._articles = None
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name=f"testsite-{port}", daemon=True)
