@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from morgue import meta
-from morgue.store import open_store
+from morgue.store import StoreError, open_store
 from morgue.store.spool import Spool
 from morgue.store.upload import Uploader
 from morgue.text.writer import RotatingTextWriter
@@ -110,6 +110,33 @@ def test_a_file_that_fails_on_its_own_is_logged_once_and_the_others_go_on(tmp_pa
     assert uploader._thread is not None and not uploader._thread.is_alive()
 
 
+class RefusesOneFile(OneBadFileStore):
+    """A real local store that refuses one file, as a store may refuse an object it finds corrupt."""
+
+    attempts = 0
+
+    def put_file(self, path, key, sha256):
+        if path.name == self.bad_name:
+            self.attempts += 1
+            raise StoreError(f"store {self.uri}: {key} failed verification after upload")
+        return self.store.put_file(path, key, sha256)
+
+
+def test_a_file_the_store_refuses_backs_off_alone_and_holds_no_other_file_up(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    bad, *good = finished_files(spool, 4)  # the refused file comes first in name order
+    store = RefusesOneFile(open_store(str(tmp_path / "store")), bad.name)
+    uploader = Uploader(store, spool, retry_delay=0.1, max_retry_delay=0.4)
+    uploader.start()
+    time.sleep(0.3)
+    more = finished_files(spool, 2)  # files finished later go too
+    time.sleep(1.2)
+    assert not any(p.exists() for p in good + more)
+    assert 3 <= store.attempts <= 8  # 0.1, 0.2, 0.4, 0.4 ... seconds apart: retried, not hammered
+    assert uploader.close(timeout=0.5) == [bad]
+    assert "failed verification" in (uploader.last_error or "")
+
+
 def good_size(uploader: Uploader) -> int:
     (key,) = uploader.uploaded
     return (uploader.store.store.root / key).stat().st_size
@@ -141,7 +168,7 @@ def test_two_processes_sharing_a_spool_upload_every_file_once(tmp_path):
     store = tmp_path / "store"
     code = f"""
 import logging, sys
-from morgue.store import open_store
+from morgue.store import StoreError, open_store
 from morgue.store.spool import Spool
 from morgue.store.upload import Uploader
 logging.basicConfig(level=logging.WARNING)

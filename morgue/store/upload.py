@@ -70,12 +70,14 @@ class Uploader:
     """Uploads spool files on a background thread, so the crawl never waits on the store.
 
     One thread uploads one file at a time in name order (files are large and
-    the store's own transfer parallelises multipart parts). A store failure
-    (``StoreError``) backs off from ``retry_delay`` up to ``max_retry_delay``
-    seconds, without limit of attempts while the crawl runs; so does a pass
-    that found every file locked by another process uploading it. Any other
-    error is the file's own: it is logged once and the file is left in the
-    spool, which counts it as pending at the end.
+    the store's own transfer parallelises multipart parts). A file the store
+    refuses (``StoreError``) is tried again after a pause growing from
+    ``retry_delay`` to ``max_retry_delay`` seconds, without limit of attempts
+    while the crawl runs; when the store refuses every file it is tried, the
+    store itself pauses so. A file another process sharing the spool is
+    uploading is looked at again after ``retry_delay``. Any other error is the
+    file's own: it is logged once and the file is left in the spool, which
+    counts it as pending at the end.
 
     The thread never touches Scrapy's stats (the reactor thread iterates them):
     it keeps its counters here, and ``counts()`` hands a copy to the reactor
@@ -97,6 +99,8 @@ class Uploader:
         self._counts_lock = threading.Lock()
         self._counts: dict[str, int] = {}
         self._skipped: set[Path] = set()  # files that failed on their own: not retried this run
+        self._not_before: dict[Path, float] = {}  # files waiting for their next attempt (monotonic time)
+        self._delays: dict[Path, float] = {}  # each refused file's next pause
         self.uploaded: list[str] = []
         self.last_error: str | None = None
 
@@ -131,44 +135,52 @@ class Uploader:
             self.last_error = "the upload thread stopped on an unexpected error (see the log)"
 
     def _loop(self) -> None:
-        delay = self.retry_delay
-        warned_at = 0.0
+        store_delay = self.retry_delay
+        store_retry_at = warned_at = 0.0
         while True:
             files = [p for p in self.spool.ready() if p not in self._skipped]
-            if not files:
-                with self._wake:
-                    if self._stopping:
-                        return
-                    self._wake.wait(1.0)
-                continue
-            outcome = self._pass(files)
-            if outcome == "done":
-                delay = self.retry_delay
-                continue
+            for gone in self._not_before.keys() - set(files):  # uploaded, perhaps by another process
+                self._not_before.pop(gone)
+                self._delays.pop(gone, None)
             now = time.monotonic()
             with self._wake:
-                if self._deadline is not None and now >= self._deadline:
-                    return
-                if outcome == "failed" and now - warned_at > 30:
-                    warned_at = now
+                stopping, deadline = self._stopping, self._deadline
+            if stopping and (not files or (deadline is not None and now >= deadline)):
+                return
+            due = [p for p in files if self._not_before.get(p, 0.0) <= now] if now >= store_retry_at else []
+            if due:
+                store_failures, store_down = self._pass(due)
+                if store_down:
+                    store_retry_at = time.monotonic() + store_delay
+                    store_delay = min(store_delay * 2, self.max_retry_delay)
+                elif not store_failures:
+                    store_delay = self.retry_delay
+                if store_failures and time.monotonic() - warned_at > 30:
+                    warned_at = time.monotonic()
                     waiting = self.spool.ready()
                     self._log(
                         logging.WARNING, "Store %s unavailable (%s): %d files, %d bytes waiting in spool %s; retrying",
                         self.store.uri, self.last_error, len(waiting),
                         sum(_size(p) for p in waiting), self.spool.root,
                     )
-                # Files another process is uploading go soon: look again shortly, never spin.
-                timeout = delay if outcome == "failed" else self.retry_delay
-                if self._deadline is not None:
-                    timeout = min(timeout, max(self._deadline - now, 0))
-                self._wake.wait(timeout)
-            if outcome == "failed":
-                delay = min(delay * 2, self.max_retry_delay)
+                continue
+            # Nothing to try now: sleep until a file is due again, the store's pause ends,
+            # the crawl's end, or a second (new files).
+            wake_at = min([now + 1.0, store_retry_at, *(self._not_before.get(p, now) for p in files)])
+            if deadline is not None:
+                wake_at = min(wake_at, deadline)
+            with self._wake:
+                if self._stopping == stopping:  # else close() came meanwhile: look again at once
+                    self._wake.wait(max(wake_at - now, 0.01))
 
-    def _pass(self, files: list[Path]) -> str:
-        """Try each file once: ``done`` if every file left, ``locked`` if some are another
-        process's for now, ``failed`` if the store failed."""
-        locked = False
+    def _pass(self, files: list[Path]) -> tuple[int, bool]:
+        """Try each file once; returns (store failures, whether the store looks down).
+
+        A file another process holds is tried again shortly; a file the store refused
+        backs off on its own, so that one bad file never holds the others up; two files
+        refused in a row mean the store is away, and the pass stops.
+        """
+        failures = in_a_row = 0
         for path in files:
             size = _size(path)
             try:
@@ -176,7 +188,14 @@ class Uploader:
             except StoreError as e:
                 self.last_error = str(e)
                 self._inc(meta.UPLOAD_FAILED)
-                return "failed"
+                delay = self._delays.get(path, self.retry_delay)
+                self._not_before[path] = time.monotonic() + delay
+                self._delays[path] = min(delay * 2, self.max_retry_delay)
+                failures += 1
+                in_a_row += 1
+                if in_a_row >= 2:
+                    return failures, True
+                continue
             except Exception as e:  # noqa: BLE001 -- this file's own problem: the others go on
                 self._skipped.add(path)
                 self.last_error = f"{path.name}: {e}"
@@ -184,14 +203,16 @@ class Uploader:
                 self._log(logging.ERROR, "Cannot upload %s from spool %s; leaving it there: %s",
                           path.name, self.spool.root, e)
                 continue
-            if key is None:
-                locked = locked or path.exists()
+            if key is None:  # another process is uploading it: look again shortly, never spin
+                if path.exists():
+                    self._not_before[path] = time.monotonic() + self.retry_delay
                 continue
+            in_a_row = 0
             self.uploaded.append(key)
             self._inc(meta.FILES_UPLOADED)
             self._inc(meta.BYTES_UPLOADED, size)
             self._log(logging.DEBUG, "Uploaded %s to %s", key, self.store.uri)
-        return "locked" if locked else "done"
+        return failures, failures > 0 and failures == len(files)
 
     def close(self, timeout: float) -> list[Path]:
         """Upload what is ready, trying for at most ``timeout`` seconds; returns what is left."""
