@@ -13,8 +13,8 @@ def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
     """Write ``{"source": path, **record}`` per path ("-" reads stdin); 1 if any file failed.
 
     Without ``url`` the record's URL is the page's own canonical link, which extraction finds. A file
-    that cannot be read, or whose extraction fails, still gets its line (text empty, ``reason`` saying
-    why) and a message on stderr, and the files after it are extracted as usual.
+    that cannot be read gets a message on stderr; one whose extraction fails gets its line (text empty,
+    ``reason`` saying why) and a message; either way the files after it are extracted as usual.
     """
     status = 0
     for path in paths:
@@ -27,13 +27,12 @@ def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
         except OSError as exc:
             print(f"morgue extract: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
             status = 1
-            record = empty_record(f"unreadable ({exc.strerror or type(exc).__name__})")
-        else:
-            try:
-                record = extract(body, url=url or "")
-            except Exception as exc:  # noqa: BLE001 -- one file's failure must not cost the others
-                print(f"morgue extract: cannot extract {path}: {exc!r}", file=sys.stderr)
-                status = 1
-                record = empty_record(f"extraction failed ({type(exc).__name__})")
+            continue
+        try:
+            record = extract(body, url=url or "")
+        except Exception as exc:  # noqa: BLE001 -- one file's failure must not cost the others
+            print(f"morgue extract: cannot extract {path}: {exc!r}", file=sys.stderr)
+            status = 1
+            record = empty_record(f"extraction failed ({type(exc).__name__})")
         out.write(json.dumps({"source": path, **record}, ensure_ascii=False) + "\n")
     return status
