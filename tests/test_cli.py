@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from tests.conftest import FAST, morgue
+from tests.conftest import FAST, ROOT, Run, morgue
+
+
+def scrapy(*args: str, timeout: float = 180) -> Run:
+    """Run ``scrapy`` in the project folder (where scrapy.cfg is), as a user would."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path}
+    env.pop("MORGUE_STORE", None)
+    proc = subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.mark.parametrize("args, words", [
@@ -25,6 +39,29 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, site, args, words):
     for word in words:
         assert word in run.last_line, run.last_line
     assert "Traceback" not in run.stderr
+    assert site.requests == []
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-L", "CHATTY"], ["LOG_LEVEL='CHATTY'", "DEBUG"]),
+    (["-s", "DOWNLOAD_DELAY=abc"], ["DOWNLOAD_DELAY='abc'", "a number"]),
+    (["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=0"], ["CONCURRENT_REQUESTS_PER_DOMAIN", "at least 1"]),
+    (["-s", "DOWNLOAD_MAXSIZE=32MB"], ["DOWNLOAD_MAXSIZE", "whole number"]),
+    (["-s", "ROBOTSTXT_OBEY=maybe"], ["ROBOTSTXT_OBEY", "true or false"]),
+])
+@pytest.mark.parametrize("command", ["morgue", "scrapy"])
+def test_a_bad_scrapy_setting_is_one_line_before_anything_starts(tmp_path, site, command, args, words):
+    """Scrapy's own settings are checked too, before Scrapy starts: one line naming the setting."""
+    store = str(tmp_path / "archive")
+    if command == "morgue":
+        run = morgue("crawl", site.url, "--store", store, *args)
+    else:
+        run = scrapy("crawl", "news", "-a", f"site={site.url}", "-s", f"MORGUE_STORE={store}", *args)
+    assert run.code == 2, run.stderr[-1500:]
+    assert run.stderr.strip().splitlines() == [run.last_line], run.stderr[-1500:]
+    assert run.last_line.startswith("morgue: error: invalid setting ")
+    for word in words:
+        assert word in run.last_line, run.last_line
     assert site.requests == []
 
 
