@@ -62,7 +62,7 @@ class UploadExtension:
         except StoreError as e:
             # Bad input, as a bad setting is: the crawl does not start, and the CLI says why in one line.
             raise ValueError(str(e)) from None
-        from twisted.internet import reactor
+        from twisted.internet import reactor  # the one Scrapy installed; imported late so as not to install one
 
         uploader = Uploader(store, spool, call_soon=reactor.callFromThread)
         return cls(crawler, uploader, number(s, "MORGUE_UPLOAD_TIMEOUT", 300.0, float, minimum=0))

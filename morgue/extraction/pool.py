@@ -35,7 +35,7 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, NoReturn
 
 
 class PageFailed(Exception):
@@ -69,7 +69,7 @@ def _start_worker(watch_pid: int | None, initializer: Callable[..., Any] | None,
         return
     try:
         initializer(*initargs)
-    except Exception as e:  # noqa: BLE001 -- reported to the crawler by the worker's first call
+    except BaseException as e:  # noqa: BLE001 -- reported to the crawler by the worker's first call
         lines = str(e).strip().splitlines()
         _start_error = f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
 
@@ -118,6 +118,9 @@ def _exit_when_gone(pid: int) -> None:
 
 
 # --- the crawler's side -------------------------------------------------------------------------
+
+#: what an attempt returns instead of a result: run the page again, or run it again alone
+_AGAIN, _ALONE = object(), object()
 
 
 class ExtractionPool:
@@ -212,12 +215,10 @@ class ExtractionPool:
                 outcome = await self._attempt(args, alone)
             finally:
                 self._free(taken)
-            if outcome == "again":
-                continue
-            if outcome == "alone":
+            if outcome is _ALONE:
                 alone = True
-                continue
-            return outcome[1]
+            elif outcome is not _AGAIN:
+                return outcome
 
     async def _attempt(self, args: tuple, alone: bool) -> Any:
         if self._unavailable is not None:
@@ -228,7 +229,7 @@ class ExtractionPool:
         self._pages += 1
         try:
             future = asyncio.get_running_loop().run_in_executor(executor, _call, self.function, args)
-            return ("done", await asyncio.wait_for(future, self.timeout))
+            return await asyncio.wait_for(future, self.timeout)
         except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
             # It started at once (never more pages than workers): the time was its own.
             self._replace(executor, "killed")
@@ -238,12 +239,11 @@ class ExtractionPool:
         except BrokenProcessPool:
             why = self._retired.get(executor)
             if why == "killed":
-                return "again"  # another page's fault: run this one on the new pool
+                return _AGAIN  # another page's fault: run this one on the new pool
             self._replace(executor, "broken")
             if alone:
                 raise PageFailed("the extraction worker died on this page") from None
-            return "alone"
-        raise AssertionError("unreachable")  # pragma: no cover
+            return _ALONE
 
     # -- replacing workers
 
@@ -252,9 +252,8 @@ class ExtractionPool:
             return self._new_executor()
         except OSError as e:  # no semaphores (/dev/shm), no processes left, ...
             self._give_up(f"cannot start worker processes: {e.strerror or e}")
-            raise AssertionError("unreachable") from None  # pragma: no cover
 
-    def _give_up(self, why: str) -> None:
+    def _give_up(self, why: str) -> NoReturn:
         self._unavailable = f"extraction workers cannot start: {why}"
         executor, self._executor = self._executor, None
         if executor is not None:
