@@ -262,6 +262,11 @@ class NewsSpider(Spider):
         logger.info("Reached max_pages=%d: no more sitemaps, feeds, sections or articles are requested",
                     self.max_pages)
 
+    def _reading(self) -> bool:
+        """Whether to read on through a sitemap or feed: not once discovery ended or the crawl is stopping
+        (reading the rest of a sitemap of 400,000 URLs would hold up a Ctrl-C for a minute)."""
+        return not self.discovery_ended and self.crawler.crawling
+
     def parse_robots(self, response: Response) -> Iterable[Request]:
         named = []
         if isinstance(response, TextResponse):
@@ -351,7 +356,7 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value(meta.SITEMAPS)
         depth = response.meta.get(meta.SITEMAP_DEPTH, 0) + 1
         for entry in entries:
-            if self.discovery_ended:
+            if not self._reading():
                 return
             if not index:
                 yield from self._article_request(entry, response.url)
@@ -382,7 +387,7 @@ class NewsSpider(Spider):
             return
         self.crawler.stats.inc_value(meta.FEEDS)
         for entry in entries:
-            if self.discovery_ended:
+            if not self._reading():
                 return
             yield from self._article_request(entry, response.url)
         for problem in problems:
