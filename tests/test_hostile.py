@@ -159,8 +159,10 @@ def test_an_endless_chain_of_sitemap_indexes_stops_at_the_depth_bound(tmp_path):
 def test_an_index_of_10000_sitemaps_is_read_up_to_the_bound(tmp_path):
     with NewsSite("huge-index") as site:
         run = timed_crawl(site.url, tmp_path, "-s", "MORGUE_MAX_SITEMAPS=20", bound=60)
-        sitemaps = [p for p in site.requested_paths() if p.startswith("/many/")]
+        requested = site.requested_paths()
+        sitemaps = [p for p in requested if p.startswith("/many/")]
     assert run.code == 0, run.stderr[-3000:]
+    assert requested.index("/many-index") < requested.index("/many-index.xml")  # a sitemap's redirect is followed
     # robots.txt names three sitemaps, the normal index lists one more: 16 are left for the big index
     assert 0 < len(sitemaps) <= 16
     assert run.stderr.count("Reached MORGUE_MAX_SITEMAPS=20") == 1
@@ -205,3 +207,12 @@ def test_a_64kb_set_cookie_does_not_lose_the_article(malformed):
     (response,) = [r for r in warc_records(store) if r["type"] == "response"
                    and r["headers"]["WARC-Target-URI"].endswith(BIG_COOKIE_PATH)]
     assert len(response["http"].get_header("Set-Cookie")) == len("consent=") + COOKIE_SIZE
+
+
+def test_feeds_are_bounded_too(tmp_path):
+    with NewsSite() as site:
+        run = timed_crawl(site.url, tmp_path, "-s", "MORGUE_MAX_FEEDS=0", bound=60)
+        requested = site.requested_paths()
+    assert run.code == 0, run.stderr[-3000:]
+    assert "/feed/" not in requested
+    assert run.stderr.count("Reached MORGUE_MAX_FEEDS=0: no more feeds are read") == 1

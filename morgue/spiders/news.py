@@ -232,7 +232,7 @@ class NewsSpider(Spider):
         then holds only articles and a few documents, so ending discovery
         (``max_pages``) leaves no index's thousands of sitemaps waiting to be fetched.
         """
-        while self._waiting and self._handed_out < self.documents_at_once and not self.discovery_ended:
+        while self._waiting and self._handed_out < self.documents_at_once and self._reading():
             self._handed_out += 1
             yield heapq.heappop(self._waiting)[2]
 
@@ -242,7 +242,7 @@ class NewsSpider(Spider):
 
     def _idle(self) -> None:
         """Safety net: a document that never answered (dropped on its way) must not stall discovery."""
-        if self._waiting and not self.discovery_ended:
+        if self._waiting and self._reading():
             self._handed_out = 0
             for request in self._hand_out():
                 self.crawler.engine.crawl(request)

@@ -12,8 +12,8 @@ finds the normal articles and a test can tell what the fault changed:
   and 500 with article-looking HTML; robots.txt also names a sitemap that
   answers 404 and one that is not XML;
 - ``endless-sitemaps``: robots.txt names a sitemap index listing the next, for ever;
-- ``huge-index``: robots.txt names an index of 10,000 sitemaps, each listing
-  one article of its own (all generated on the fly);
+- ``huge-index``: robots.txt names (through a redirect) an index of 10,000
+  sitemaps, each listing one article of its own (all generated on the fly);
 - ``malformed-pages``: the feed lists an article whose JSON-LD is nested
   100,000 deep and one sent with a 64 kB ``Set-Cookie`` header.
 
@@ -107,7 +107,7 @@ class Hostile:
             "error-pages": [f"{self.base}/error-sitemap.xml", f"{self.base}/missing-sitemap.xml",
                             f"{self.base}/broken-sitemap.xml"],
             "endless-sitemaps": [f"{self.base}/chain/0.xml"],
-            "huge-index": [f"{self.base}/many-index.xml"],
+            "huge-index": [f"{self.base}/many-index"],  # redirects to /many-index.xml
         }.get(self.variant, [])
         return text + "".join(f"Sitemap: {url}\n" for url in lines)
 
@@ -149,6 +149,8 @@ class Hostile:
         if self.variant == "endless-sitemaps" and (m := _CHAIN.fullmatch(path)):
             return _xml(_index([f"{base}/chain/{int(m.group(1)) + 1}.xml"]))
         if self.variant == "huge-index":
+            if path == "/many-index":
+                return redirect_reply(f"{base}/many-index.xml")
             if path == "/many-index.xml":
                 return _xml(_index([f"{base}/many/{n}.xml" for n in range(HUGE_INDEX_SIZE)]))
             if m := _MANY_SITEMAP.fullmatch(path):
