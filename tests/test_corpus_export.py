@@ -357,3 +357,21 @@ def test_export_from_s3(s3_env: S3Server, tmp_path):
     rows = [json.loads(line) for line in (out / "corpus.jsonl").read_text().splitlines()]
     assert len(rows) == 10 and {r["site"] for r in rows} == {"s1.example"}
 
+
+
+def test_a_record_of_odd_types_is_exported_not_dropped(tmp_path):
+    """Fields of unexpected types (older or hand-made records) take the slow path, and arrive."""
+    rng = random.Random(12)
+    odd = synthetic.record(rng, SENTENCES, "odd.example", 1)
+    odd.update(tags="politics", word_count="12", author=["A. Writer", "B. Writer"])
+    plain = synthetic.record(rng, SENTENCES, "odd.example", 2)
+    store = tmp_path / "archive"
+    add_synthetic(store, [plain, odd], tmp_path / "spool")
+    out = tmp_path / "out"
+    run = corpus("export", "--store", str(store), "--out", str(out))
+    assert run.code == 0, run.stderr
+    rows = {r["url"]: r for r in load(out)}
+    assert len(rows) == 2
+    got = rows[odd["url"]]
+    assert (got["tags"], got["word_count"], got["author"]) == (["politics"], 12, "A. Writer; B. Writer")
+    assert rows[plain["url"]]["text"] == plain["text"]

@@ -43,6 +43,8 @@ def add_parser(sub) -> None:
                    help="Jaccard similarity of word 5-grams from which texts are near duplicates (default 0.7)")
     p.add_argument("--partition", choices=("site", "month"), help="hive-partitioned output folders")
     p.add_argument("--all-versions", action="store_true", help="every version of a story, not only the latest")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="threads reading text (default: one per core, at most 4; 0: none)")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                    help="progress bar (auto: on a terminal)")
     add_store_arguments(p)
@@ -99,6 +101,8 @@ def options_from_args(args: argparse.Namespace):
     out = Path(args.out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"--out {out} exists and is not an empty folder: choose a new one")
+    if args.workers is not None and args.workers < 0:
+        raise ValueError(f"invalid --workers {args.workers}: expected 0 or more")
     if args.min_words < 0:
         raise ValueError(f"invalid --min-words {args.min_words}: expected 0 or more")
     threshold = THRESHOLD if args.near_threshold is None else args.near_threshold
@@ -117,7 +121,7 @@ def options_from_args(args: argparse.Namespace):
         min_words=args.min_words,
     )
     return Options(out=out, format=args.format, filters=filters, dedup=args.dedup, near_threshold=threshold,
-                   partition=args.partition, all_versions=args.all_versions)
+                   partition=args.partition, all_versions=args.all_versions, workers=args.workers)
 
 
 def run(args: argparse.Namespace) -> int:

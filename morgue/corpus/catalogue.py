@@ -120,7 +120,7 @@ def upload_catalogue(store: Store, path: Path, text_key: str) -> str | None:
 def _read(store: Store, key: str) -> pa.Table | None:
     try:
         with store.open(key) as f:
-            t = pq.read_table(io.BytesIO(f.read()))
+            t = pq.ParquetFile(io.BytesIO(f.read())).read()  # not read_table: that loads pyarrow.dataset (50 MB)
     except (OSError, ValueError, pa.ArrowException) as e:
         logger.warning("Ignoring unreadable catalogue %s: %s", key, e)
         return None

@@ -17,7 +17,6 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from morgue.corpus.rows import normalise
 
@@ -49,6 +48,9 @@ class NearDuplicates:
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         if not 0 < threshold <= 1:
             raise ValueError(f"invalid near-duplicate threshold {threshold}: expected 0 < t <= 1")
+        from datasketch import MinHash, MinHashLSH  # here: importing it costs 50 MB, needed only now
+
+        self._minhash = MinHash
         self.threshold = threshold
         self.num_perm = num_perm
         self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
@@ -62,7 +64,7 @@ class NearDuplicates:
         if not hashes:
             return None
         t = self._template
-        m = MinHash(num_perm=self.num_perm, hashfunc=_identity, permutations=t.permutations, scheme=t.scheme)
+        m = self._minhash(num_perm=self.num_perm, hashfunc=_identity, permutations=t.permutations, scheme=t.scheme)
         m.update_batch(hashes)
         return m.hashvalues
 
@@ -70,7 +72,7 @@ class NearDuplicates:
         """The kept text the one with ``signature`` nearly duplicates, or None (and it is kept under ``key``)."""
         if signature is None:
             return None
-        m = MinHash(num_perm=self.num_perm, hashvalues=signature, scheme=self._template.scheme)
+        m = self._minhash(num_perm=self.num_perm, hashvalues=signature, scheme=self._template.scheme)
         best: Duplicate | None = None
         for n in self.lsh.query(m):
             other_key, values = self.kept[n]

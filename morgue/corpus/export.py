@@ -17,11 +17,13 @@ index when asked for, and a few row groups of output: never the corpus.
 
 from __future__ import annotations
 
+import collections
 import io
 import json
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +32,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from morgue.corpus import catalogue as cat
+from morgue.corpus import work
 from morgue.corpus.dedup import THRESHOLD, NearDuplicates
 from morgue.corpus.filters import Filters
 from morgue.corpus.formats import CorpusWriter
-from morgue.corpus.records import TornFile, coalesce, iter_members, parse, text_keys
-from morgue.corpus.rows import row
+from morgue.corpus.records import coalesce, text_keys
 from morgue.store import Store
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ DEDUP = ("exact", "near")
 DROPPED_FILE = "_dropped.jsonl"
 SUMMARY_FILE = "_summary.json"
 RANGE_GAP = 16 * 1024  # bytes of unwanted records worth reading to save a ranged read
+PIECE_BYTES = 4 << 20  # of compressed text handed to a worker at a time
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Options:
     near_threshold: float = THRESHOLD
     partition: str | None = None
     all_versions: bool = False
+    workers: int | None = None  # threads reading text; None: one per core for large exports, 0: none
 
 
 @dataclass
@@ -179,28 +183,38 @@ def export(store: Store, options: Options, progress: Callable[[int], None] | Non
     t = _catalogue(store, keys, summary)
     summary.records = t.num_rows
     if t.num_rows:
-        ends = pc.add(t["text_offset"], t["text_length"])
-        sizes = pa.table({"k": t["text_key"], "e": ends}).group_by("k").aggregate([("e", "max")])
-        summary.text_bytes = int(pc.sum(sizes["e_max"]).as_py() or 0)
+        ends = pc.add(t["text_offset"], t["text_length"]).to_numpy()
+        files = pc.dictionary_encode(t["text_key"]).combine_chunks().indices.to_numpy()
+        size = np.zeros(int(files.max()) + 1, dtype=np.int64)
+        np.maximum.at(size, files, ends)
+        summary.text_bytes = int(size.sum())
     options.out.mkdir(parents=True, exist_ok=True)
     with open(options.out / DROPPED_FILE, "w", encoding="utf-8") as dropped_file:
         def dropped(entry: dict) -> None:
             dropped_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
         keep = decide(t, options, summary, dropped)
-        if options.dedup == "near" and keep.any():
+        workers = options.workers
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 4)
+        pool = _Pool(workers)
+        try:
+            if options.dedup == "near" and keep.any():
+                if on_total:
+                    on_total("near-duplicates", int(keep.sum()))
+                _near(store, keys, t, keep, threshold=options.near_threshold, summary=summary, dropped=dropped,
+                      pool=pool, progress=progress)
             if on_total:
-                on_total("near-duplicates", int(keep.sum()))
-            _near(store, keys, t, keep, threshold=options.near_threshold, summary=summary, dropped=dropped,
-                  progress=progress)
-        if on_total:
-            on_total("export", int(keep.sum()))
-        writer = CorpusWriter(options.out, options.format, options.partition)
-        for r in _stream(store, keys, t, keep, summary):
-            if progress:
-                progress(1)
-            writer.write(r)
-        summary.files = [str(p) for p in writer.close()]
+                on_total("export", int(keep.sum()))
+            writer = CorpusWriter(options.out, options.format, options.partition)
+            for _, (table, bad) in pool.map(work.read_table, _pieces(store, keys, t, keep, summary)):
+                summary.drop("unreadable", bad)
+                writer.write_table(table)
+                if progress:
+                    progress(table.num_rows)
+            summary.files = [str(p) for p in writer.close()]
+        finally:
+            pool.close()
     summary.kept = writer.rows
     summary.seconds = round(time.monotonic() - started, 3)
     (options.out / SUMMARY_FILE).write_text(json.dumps(summary.__dict__, indent=1) + "\n", encoding="utf-8")
@@ -208,25 +222,26 @@ def export(store: Store, options: Options, progress: Callable[[int], None] | Non
 
 
 def _near(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, *, threshold: float,
-          summary: Summary, dropped: Callable[[dict], None], progress: Callable[[int], None] | None) -> None:
+          summary: Summary, dropped: Callable[[dict], None], pool: _Pool,
+          progress: Callable[[int], None] | None) -> None:
     """Drop near duplicates from ``keep``: signatures in archive order, then kept in order of capture."""
     near = NearDuplicates(threshold)
     rows = np.flatnonzero(keep)
+    taken = t.take(pa.array(rows))
     position = {(k, o): j for j, (k, o) in enumerate(zip(
-        t["text_key"].take(pa.array(rows)).to_pylist(), t["text_offset"].take(pa.array(rows)).to_pylist(),
-        strict=True))}
+        taken["text_key"].to_pylist(), taken["text_offset"].to_pylist(), strict=True))}
     signatures = np.zeros((len(rows), near.num_perm), dtype=near.dtype)
     has = np.zeros(len(rows), dtype=bool)
-    for r in _stream(store, keys, t, keep, Summary()):
-        if progress:
-            progress(1)
-        sig = near.signature(r["text"] or "")
-        if sig is not None:
-            j = position[(r["text_key"], r["text_offset"])]
-            signatures[j], has[j] = sig, True
-    fetched = pc.fill_null(t["fetched_at"].take(pa.array(rows)), "").to_numpy(zero_copy_only=False)
-    ids = t["warc_record_id"].take(pa.array(rows)).to_pylist()
-    urls = t["url"].take(pa.array(rows)).to_pylist()
+    pieces = _pieces(store, keys, t, keep, Summary())
+    for piece, result in pool.map(work.read_signatures, pieces, threshold):
+        for offset, sig in result:
+            if progress:
+                progress(1)
+            if sig is not None:
+                j = position[(piece.key, offset)]
+                signatures[j], has[j] = sig, True
+    fetched = pc.fill_null(taken["fetched_at"], "").to_numpy(zero_copy_only=False)
+    ids, urls = taken["warc_record_id"].to_pylist(), taken["url"].to_pylist()
     for j in sorted(range(len(rows)), key=lambda j: (fetched[j], rows[j])):
         dup = near.check(j, signatures[j] if has[j] else None)
         if dup is None:
@@ -234,55 +249,85 @@ def _near(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, *, thres
         keep[rows[j]] = False
         summary.drop("near_duplicate")
         k = dup.of
-        i = int(rows[j])
         dropped({"reason": "near_duplicate", "warc_record_id": ids[j], "url": urls[j],
-                 "text_key": t["text_key"][i].as_py(), "text_offset": t["text_offset"][i].as_py(),
+                 "text_key": taken["text_key"][j].as_py(), "text_offset": taken["text_offset"][j].as_py(),
                  "kept_warc_record_id": ids[k], "kept_url": urls[k], "similarity": round(dup.similarity, 3)})
 
 
-def _stream(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, summary: Summary):
-    """The rows of the records ``keep`` marks, in archive order; files with none are skipped."""
-    wanted = t.filter(pa.array(keep)).select(["text_key", "text_offset", "text_length"])
-    per_file: dict[str, list[tuple[int, int]]] = {}
-    for k, o, n in zip(*(wanted[c].to_pylist() for c in wanted.column_names), strict=True):
-        per_file.setdefault(k, []).append((o, n))
-    counts = {}
-    if t.num_rows:
-        vc = pc.value_counts(t["text_key"])
-        counts = dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True))
+def _pieces(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, summary: Summary) -> Iterator[work.Piece]:
+    """The kept records as pieces of their text files, read from the store, in archive order.
+
+    A file with nothing kept is skipped; one with everything kept is read whole; otherwise
+    only the byte ranges of the kept records (neighbours closer than ``RANGE_GAP`` merged).
+    """
+    order = pc.sort_indices(t, sort_keys=[("text_key", "ascending"), ("text_offset", "ascending")]).to_numpy()
+    cols = t.select(["text_key", "text_offset", "text_length", *work.DERIVED]).take(pa.array(order))
+    file_keys = cols["text_key"].to_numpy(zero_copy_only=False)
+    offsets = cols["text_offset"].to_numpy()
+    lengths = cols["text_length"].to_numpy()
+    kept = keep[order]
+    bounds = {}
+    if len(order):
+        starts = np.flatnonzero(np.r_[True, file_keys[1:] != file_keys[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        bounds = {file_keys[a]: (a, b) for a, b in zip(starts, ends, strict=True)}
     for key in keys:
-        spans = per_file.get(key)
-        if not spans:
+        a, b = bounds.get(key, (0, 0))
+        wanted = np.flatnonzero(kept[a:b]) + a
+        if not len(wanted):
             summary.text_files_skipped += 1
             continue
         summary.text_files_read += 1
-        yield from _read(store, key, spans, counts.get(key, 0), summary)
-
-
-def _read(store: Store, key: str, spans: list[tuple[int, int]], in_file: int, summary: Summary):
-    """The rows of ``key`` at ``spans``: the whole file streamed when every record is wanted."""
-    wanted = {o for o, _ in spans}
-    counter = [0]
-    try:
-        if len(spans) == in_file:
-            with store.open(key) as f:
-                yield from _rows(iter_members(_Counting(f, counter)), key, wanted, summary)
+        if len(wanted) == b - a:
+            ranges = [(int(offsets[a]), int(offsets[b - 1] + lengths[b - 1] - offsets[a]))]
         else:
-            for offset, length in coalesce(spans, RANGE_GAP):
-                data = store.read_range(key, offset, length)
-                counter[0] += len(data)
-                yield from _rows(iter_members(io.BytesIO(data), start=offset), key, wanted, summary)
-    except TornFile as e:
-        logger.warning("Text file %s: %s", key, e)
-    finally:
-        summary.text_bytes_read += counter[0]
+            ranges = coalesce(((int(offsets[i]), int(lengths[i])) for i in wanted), RANGE_GAP)
+        want_offsets, want_lengths = offsets[wanted], lengths[wanted]
+        want_derived = {name: cols[name].take(pa.array(wanted)).to_pylist() for name in work.DERIVED}
+        members = offsets[a:b]
+        for begin, length in ranges:
+            start, end = begin, begin + length
+            while start < end:  # pieces of about PIECE_BYTES, cut where a record starts
+                target = start + PIECE_BYTES
+                stop = end
+                if target < end:
+                    i = int(np.searchsorted(members, target))
+                    if i < len(members) and members[i] < end:
+                        stop = int(members[i])
+                data = store.read_range(key, start, stop - start)
+                summary.text_bytes_read += len(data)
+                lo, hi = (int(x) for x in np.searchsorted(want_offsets, [start, stop]))
+                yield work.Piece(key, start, want_offsets[lo:hi].tolist(), want_lengths[lo:hi].tolist(),
+                                 {name: values[lo:hi] for name, values in want_derived.items()}, data)
+                start = stop
 
 
-def _rows(members, key: str, wanted: set[int], summary: Summary):
-    for m in members:
-        if m.offset not in wanted:
-            continue
-        try:
-            yield row(parse(m), key, m.offset, m.length)
-        except (ValueError, TypeError):
-            summary.drop("unreadable")
+class _Pool:
+    """Runs piece jobs in threads (or inline), results in order, a few pieces ahead at most."""
+
+    def __init__(self, workers: int):
+        self.executor = None
+        self.workers = workers
+        if workers > 0:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.executor = ThreadPoolExecutor(workers, thread_name_prefix="morgue-export")
+
+    def map(self, fn, pieces: Iterator[work.Piece], *args) -> Iterator[tuple[work.Piece, object]]:
+        if self.executor is None:
+            for p in pieces:
+                yield p, fn(p, *args)
+            return
+        pending: collections.deque = collections.deque()
+        for p in pieces:
+            pending.append((p, self.executor.submit(fn, p, *args)))
+            if len(pending) > 2 * self.workers:
+                piece, future = pending.popleft()
+                yield piece, future.result()
+        while pending:
+            piece, future = pending.popleft()
+            yield piece, future.result()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)

@@ -12,9 +12,10 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from morgue.store import Store
+if TYPE_CHECKING:
+    from morgue.store import Store
 
 TEXT_PREFIX = "text/"
 TEXT_SUFFIX = ".jsonl.gz"
