@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from morgue.discovery.documents import children, local_name, stream, text
+from morgue.discovery.documents import absolute, children, local_name, stream, text
 from morgue.discovery.entry import DiscoveryError, Entry
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
@@ -54,7 +54,7 @@ def _items(elements, url: str) -> Iterator[Entry]:
             continue
         if categories:
             info["categories"] = categories
-        yield Entry(urljoin(url, link), "feed", {k: v for k, v in info.items() if v})
+        yield Entry(absolute(url, link), "feed", {k: v for k, v in info.items() if v})
 
 
 def parse_feed(body: bytes, url: str, problems: list[str] | None = None) -> list[Entry]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
-from morgue.discovery.documents import children, local_name, stream, text
+from morgue.discovery.documents import absolute, children, local_name, stream, text
 from morgue.discovery.entry import DiscoveryError, Entry
 
 #: where sites put sitemaps when robots.txt names none
@@ -53,7 +52,7 @@ def _entries(elements, url: str, index: bool) -> Iterator[Entry]:
                     info["language"] = text(p.get("language"))
                 if text(p.get("name")):
                     info["publication"] = text(p.get("name"))
-        yield Entry(urljoin(url, loc), via, info)
+        yield Entry(absolute(url, loc), via, info)
 
 
 def parse_sitemap(body: bytes, url: str, problems: list[str] | None = None) -> tuple[list[Entry], list[Entry]]:
