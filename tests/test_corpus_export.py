@@ -375,3 +375,18 @@ def test_a_record_of_odd_types_is_exported_not_dropped(tmp_path):
     got = rows[odd["url"]]
     assert (got["tags"], got["word_count"], got["author"]) == (["politics"], 12, "A. Writer; B. Writer")
     assert rows[plain["url"]]["text"] == plain["text"]
+
+
+def test_an_unreadable_catalogue_hides_no_record(tmp_path):
+    store_path = twenty_sites(tmp_path / "archive", tmp_path / "spool", per_site=3)
+    store = open_store(str(store_path))
+    key = text_keys(store)[4]
+    local = tmp_path / "broken.parquet"
+    local.write_bytes(b"not parquet at all")
+    store.put_file(local, catalogue_key(key), file_sha256(local))  # as if a crash had cut it
+    out = tmp_path / "out"
+    run = corpus("export", "--store", str(store_path), "--out", str(out))
+    assert run.code == 0, run.stderr
+    assert len(load(out)) == 60
+    assert f"morgue: WARNING: Ignoring unreadable catalogue {catalogue_key(key)}" in run.stderr
+    assert summary(out)["text_files_without_catalogue"] == 20

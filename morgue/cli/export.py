@@ -52,9 +52,18 @@ def add_parser(sub) -> None:
 
 
 def open_store_for_reading(args: argparse.Namespace):
-    """The store the flags name, without the write probe a crawl makes: reading needs no write access."""
+    """The store the flags name, without the write probe a crawl makes: reading needs no write access.
+
+    Also sets up logging at ``-L`` (default WARNING): the catalogue warns of unreadable files.
+    """
+    import logging
+
     from morgue.cli.common import settings_from_args
     from morgue.store import StoreError, store_from_settings
+
+    level = str(args.loglevel or "WARNING").upper()
+    logging.basicConfig(level=level if isinstance(logging.getLevelName(level), int) else "WARNING",
+                        format="morgue: %(levelname)s: %(message)s")
 
     try:
         return store_from_settings(settings_from_args(args))
@@ -166,6 +175,12 @@ def standalone(name: str, add: Callable, run_: Callable, argv: Sequence[str] | N
         return run_(args)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else 2
+    except KeyboardInterrupt:
+        return fail("interrupted", 6)
+    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
+        from morgue.cli.common import unexpected
+
+        return unexpected(e, debug=str(args.loglevel or "").upper() == "DEBUG")
 
 
 if __name__ == "__main__":

@@ -40,11 +40,12 @@ class Filters:
     kinds: frozenset[str] = field(default_factory=frozenset)
     min_words: int = 0
 
-    #: the filters in the order they are tried; the summary counts drops under these names
-    NAMES = ("published", "fetched", "site", "language", "kind", "min_words")
-
     def failures(self, table: pa.Table) -> Iterator[tuple[str, pa.ChunkedArray]]:
-        """(filter name, mask of the rows of ``table`` that fail it) for each filter that is set."""
+        """(filter name, mask of the rows of ``table`` that fail it) for each filter that is set.
+
+        The names (``published``, ``fetched``, ``site``, ``language``, ``kind``, ``min_words``)
+        are those the summary counts drops under.
+        """
         if self.since or self.until:
             yield "published", _outside(table["published"], self.since, self.until)
         if self.fetched_since or self.fetched_until:
