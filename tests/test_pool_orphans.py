@@ -69,3 +69,45 @@ def test_a_killed_crawler_leaves_no_process_behind(site, tmp_path):
     for pid in left:  # do not leave them to the next test either
         os.kill(pid, signal.SIGKILL)
     assert not left, f"still running 5 s after the crawler was killed: {left}"
+
+
+CRAWLER = """
+import asyncio, re, sys
+from morgue.extraction.pool import ExtractionPool
+
+def stuck(text):
+    # catastrophic backtracking: the regex engine holds the GIL for as long as it runs
+    return re.match(r"(a+)+$", text) is not None
+
+async def main():
+    pool = ExtractionPool(1, timeout=600, function=stuck)
+    await pool.start()
+    print("started", flush=True)
+    await pool.run("a" * 64 + "b")
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_a_worker_stuck_in_c_code_ends_with_its_crawler(tmp_path):
+    script = tmp_path / "crawler.py"
+    script.write_text(CRAWLER)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    crawler = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert crawler.stdout is not None and crawler.stdout.readline().strip() == "started"
+        time.sleep(0.5)  # the worker is deep in the regular expression
+        family = descendants(crawler.pid)
+        assert len(family) >= 2  # the forkserver and the worker, at least
+    finally:
+        crawler.send_signal(signal.SIGKILL)
+        crawler.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(alive(pid) for pid in family):
+        time.sleep(0.1)
+    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:100]
+            for pid in family if alive(pid)}
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"still running 5 s after the crawler was killed: {left}"

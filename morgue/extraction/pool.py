@@ -13,9 +13,10 @@ threads). What the pool guarantees:
   the new pool. When a worker dies on its own, every page in flight sees the
   pool break and none can tell whose page killed it: each is run again
   alone, and the one that breaks a pool alone is given up.
-- **Workers never outlive the crawler.** Each watches the crawler's
-  process and exits when it is gone (a worker's parent is the forkserver,
-  not the crawler, so no parent-death signal would reach it).
+- **Workers never outlive the crawler**, even one stuck in C code: the
+  kernel kills a worker when the forkserver ends, and the forkserver ends
+  with the crawler (see ``_die_with_forkserver``); each worker also watches
+  the crawler's process itself, should the forkserver linger.
 - **A worker that cannot start is one clear error**, ``WorkersUnavailable``,
   not a new pool for every page.
 - **Fresh workers from time to time** (``recycle`` pages): lxml and Python
@@ -26,16 +27,24 @@ threads). What the pool guarantees:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import select
+import signal
+import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from typing import Any, NoReturn
+
+#: prctl option: a signal for this process when its parent ends (linux/prctl.h)
+_PR_SET_PDEATHSIG = 1
 
 
 class PageFailed(Exception):
@@ -61,8 +70,9 @@ _start_error: str | None = None
 
 
 def _start_worker(watch_pid: int | None, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
-    """A worker's start: watch the crawler, then the caller's initializer, its failure kept for ``_call``."""
+    """A worker's start: its life tied to the crawler's, then the initializer (its failure kept for ``_call``)."""
     global _start_error  # noqa: PLW0603 (one per worker process)
+    _die_with_forkserver()
     if watch_pid is not None:
         _exit_when_gone(watch_pid)
     if initializer is None:
@@ -84,6 +94,28 @@ def _ready() -> None:
     """A no-op call: returns once a worker is up (or raises why it cannot be)."""
     if _start_error is not None:
         raise WorkerStartError(_start_error)
+
+
+def _die_with_forkserver() -> None:
+    """Have the kernel kill this worker when the forkserver ends, and the forkserver end with the crawler.
+
+    The forkserver exits once every holder of its "alive" pipe has closed it: the crawler,
+    when it dies, and each worker, which inherits a copy it never uses (multiprocessing's
+    ``_forkserver_alive_fd``, the one private name read here). A worker stuck in C code,
+    which no thread of its own can stop, then dies at once with a killed crawler.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    state = getattr(forkserver, "_forkserver", None)
+    fd = getattr(state, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        state._forkserver_alive_fd = None
 
 
 def _exit_when_gone(pid: int) -> None:
