@@ -142,6 +142,33 @@ def good_size(uploader: Uploader) -> int:
     return (uploader.store.store.root / key).stat().st_size
 
 
+class SpoolThatBreaks(Spool):
+    """A real spool whose listing fails after the first pass: a bug's stand-in, which no real fault gives."""
+
+    calls = 0
+
+    def ready(self):
+        self.calls += 1
+        if self.calls > 1:
+            raise RuntimeError("listing went wrong")
+        return super().ready()
+
+
+def test_the_upload_thread_never_dies_silently(tmp_path, caplog):
+    spool = SpoolThatBreaks(tmp_path / "spool")
+    finished_files(spool, 1)
+    uploader = Uploader(open_store(str(tmp_path / "store")), spool, retry_delay=0.05)
+    with caplog.at_level(logging.ERROR):
+        uploader.start()
+        assert uploader._thread is not None
+        uploader._thread.join(5)
+    assert not uploader._thread.is_alive() and len(uploader.uploaded) == 1
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.getMessage() == f"The upload thread stopped; files wait in spool {spool.root}"
+    assert "listing went wrong" in record.exc_text or "listing went wrong" in str(record.exc_info)
+    assert "unexpected error" in (uploader.last_error or "")
+
+
 def test_the_uploader_waits_without_spinning_while_another_process_holds_a_file(tmp_path):
     spool = Spool(tmp_path / "spool")
     (path,) = finished_files(spool, 1)
