@@ -117,3 +117,18 @@ def test_near_dedup_recall_and_precision_on_a_planted_set(tmp_path):
 def test_near_threshold_needs_near(crafted, tmp_path):
     run = corpus("export", "--store", str(crafted), "--out", str(tmp_path / "o"), "--near-threshold", "0.9")
     assert run.code == 2 and run.last_line == "morgue: error: --near-threshold needs --dedup near"
+
+
+def test_signatures_in_worker_processes_find_the_same(crafted, tmp_path, monkeypatch):
+    """Large exports make signatures in worker processes; the result is the same as in-process."""
+    from morgue.corpus import export as corpus_export
+
+    monkeypatch.setattr(corpus_export, "PROCESSES_FROM", 0)  # as if the store were large
+    store = open_store(str(crafted))
+    results = []
+    for workers in (0, 2):
+        out = tmp_path / f"w{workers}"
+        summary = corpus_export.export(store, corpus_export.Options(out=out, dedup="near", workers=workers))
+        results.append((summary.dropped, sorted(urls(out)), dropped(out)))
+    assert results[0] == results[1]
+    assert results[0][0] == {"exact_duplicate": 1, "near_duplicate": 1}

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
+from morgue.corpus.records import Piece, members, parse
 from morgue.corpus.rows import normalise
 
 SHINGLE = 5
@@ -106,3 +108,22 @@ class NearDuplicates:
             self.kept[n] = (key, signature)
             self.lsh.insert(n, m, check_duplication=False)
         return best
+
+
+@cache
+def _signer(threshold: float) -> NearDuplicates:
+    return NearDuplicates(threshold)
+
+
+def piece_signatures(piece: Piece, threshold: float) -> list[tuple[int, np.ndarray | None]]:
+    """(offset, MinHash values or None) of each wanted record of ``piece``: what a worker process runs."""
+    signer = _signer(threshold)
+    found, _ = members(piece)
+    out = []
+    for m in found:
+        try:
+            text = parse(m).get("text")
+        except (ValueError, TypeError):
+            continue
+        out.append((m.offset, signer.signature(text if isinstance(text, str) else "")))
+    return out

@@ -33,10 +33,10 @@ import pyarrow.compute as pc
 
 from morgue.corpus import catalogue as cat
 from morgue.corpus import work
-from morgue.corpus.dedup import THRESHOLD, NearDuplicates
+from morgue.corpus.dedup import THRESHOLD, NearDuplicates, piece_signatures
 from morgue.corpus.filters import Filters
 from morgue.corpus.formats import CorpusWriter
-from morgue.corpus.records import coalesce, text_keys
+from morgue.corpus.records import Piece, coalesce, text_keys
 from morgue.store import Store
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ DROPPED_FILE = "_dropped.jsonl"
 SUMMARY_FILE = "_summary.json"
 RANGE_GAP = 16 * 1024  # bytes of unwanted records worth reading to save a ranged read
 PIECE_BYTES = 4 << 20  # of compressed text handed to a worker at a time
+PROCESSES_FROM = 5000  # records from which near-duplicate signatures pay for worker processes
 
 
 @dataclass
@@ -197,13 +198,13 @@ def export(store: Store, options: Options, progress: Callable[[int], None] | Non
         workers = options.workers
         if workers is None:
             workers = min(os.cpu_count() or 1, 4)
+        if options.dedup == "near" and keep.any():
+            if on_total:
+                on_total("near-duplicates", int(keep.sum()))
+            _near(store, keys, t, keep, threshold=options.near_threshold, summary=summary, dropped=dropped,
+                  workers=workers, progress=progress)
         pool = _Pool(workers)
         try:
-            if options.dedup == "near" and keep.any():
-                if on_total:
-                    on_total("near-duplicates", int(keep.sum()))
-                _near(store, keys, t, keep, threshold=options.near_threshold, summary=summary, dropped=dropped,
-                      pool=pool, progress=progress)
             if on_total:
                 on_total("export", int(keep.sum()))
             writer = CorpusWriter(options.out, options.format, options.partition)
@@ -222,24 +223,31 @@ def export(store: Store, options: Options, progress: Callable[[int], None] | Non
 
 
 def _near(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, *, threshold: float,
-          summary: Summary, dropped: Callable[[dict], None], pool: _Pool,
+          summary: Summary, dropped: Callable[[dict], None], workers: int,
           progress: Callable[[int], None] | None) -> None:
-    """Drop near duplicates from ``keep``: signatures in archive order, then kept in order of capture."""
-    near = NearDuplicates(threshold)
+    """Drop near duplicates from ``keep``: signatures in archive order, then kept in order of capture.
+
+    Signatures are Python-bound (words, shingles), so they are made in worker processes
+    when there are enough records to pay for starting them.
+    """
     rows = np.flatnonzero(keep)
     taken = t.take(pa.array(rows))
     position = {(k, o): j for j, (k, o) in enumerate(zip(
         taken["text_key"].to_pylist(), taken["text_offset"].to_pylist(), strict=True))}
+    near = NearDuplicates(threshold)
     signatures = np.zeros((len(rows), near.num_perm), dtype=near.dtype)
     has = np.zeros(len(rows), dtype=bool)
-    pieces = _pieces(store, keys, t, keep, Summary())
-    for piece, result in pool.map(work.read_signatures, pieces, threshold):
-        for offset, sig in result:
+    pool = _Pool(workers if len(rows) >= PROCESSES_FROM else 0, processes=True)
+    try:
+        for piece, result in pool.map(piece_signatures, _pieces(store, keys, t, keep, Summary()), threshold):
+            for offset, sig in result:
+                if sig is not None:
+                    j = position[(piece.key, offset)]
+                    signatures[j], has[j] = sig, True
             if progress:
-                progress(1)
-            if sig is not None:
-                j = position[(piece.key, offset)]
-                signatures[j], has[j] = sig, True
+                progress(len(result))
+    finally:
+        pool.close()
     fetched = pc.fill_null(taken["fetched_at"], "").to_numpy(zero_copy_only=False)
     ids, urls = taken["warc_record_id"].to_pylist(), taken["url"].to_pylist()
     for j in sorted(range(len(rows)), key=lambda j: (fetched[j], rows[j])):
@@ -254,7 +262,7 @@ def _near(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, *, thres
                  "kept_warc_record_id": ids[k], "kept_url": urls[k], "similarity": round(dup.similarity, 3)})
 
 
-def _pieces(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, summary: Summary) -> Iterator[work.Piece]:
+def _pieces(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, summary: Summary) -> Iterator[Piece]:
     """The kept records as pieces of their text files, read from the store, in archive order.
 
     A file with nothing kept is skipped; one with everything kept is read whole; otherwise
@@ -297,30 +305,37 @@ def _pieces(store: Store, keys: list[str], t: pa.Table, keep: np.ndarray, summar
                 data = store.read_range(key, start, stop - start)
                 summary.text_bytes_read += len(data)
                 lo, hi = (int(x) for x in np.searchsorted(want_offsets, [start, stop]))
-                yield work.Piece(key, start, want_offsets[lo:hi].tolist(), want_lengths[lo:hi].tolist(),
+                yield Piece(key, start, want_offsets[lo:hi].tolist(), want_lengths[lo:hi].tolist(),
                                  {name: values[lo:hi] for name, values in want_derived.items()}, data)
                 start = stop
 
 
 class _Pool:
-    """Runs piece jobs in threads (or inline), results in order, a few pieces ahead at most."""
+    """Runs piece jobs in threads, processes or inline; results in order, a few pieces ahead at most."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, processes: bool = False):
         self.executor = None
         self.workers = workers
-        if workers > 0:
+        if workers > 0 and processes:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # forkserver: a fresh small process, not a copy of this one and its catalogue
+            self.executor = ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
+        elif workers > 0:
             from concurrent.futures import ThreadPoolExecutor
 
             self.executor = ThreadPoolExecutor(workers, thread_name_prefix="morgue-export")
 
-    def map(self, fn, pieces: Iterator[work.Piece], *args) -> Iterator[tuple[work.Piece, object]]:
+    def map(self, fn, pieces: Iterator[Piece], *args) -> Iterator[tuple[Piece, object]]:
         if self.executor is None:
             for p in pieces:
                 yield p, fn(p, *args)
             return
         pending: collections.deque = collections.deque()
         for p in pieces:
-            pending.append((p, self.executor.submit(fn, p, *args)))
+            # what comes back is the piece's name, not its bytes
+            pending.append((Piece(p.key, p.offset, [], []), self.executor.submit(fn, p, *args)))
             if len(pending) > 2 * self.workers:
                 piece, future = pending.popleft()
                 yield piece, future.result()

@@ -8,10 +8,11 @@ with ranged reads; and it keeps memory at one read buffer whatever the file's si
 
 from __future__ import annotations
 
+import io
 import json
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
@@ -65,15 +66,6 @@ def iter_members(stream: BinaryIO, start: int = 0, read_size: int = READ_SIZE) -
         raise TornFile(f"text file ends inside a record at byte {member_start}")
 
 
-def members_in_ranges(store: Store, key: str, ranges: Iterable[tuple[int, int]]) -> Iterator[Member]:
-    """The members inside the byte ``ranges`` (offset, length) of ``key``, one ranged read per range."""
-    import io
-
-    for offset, length in ranges:
-        data = store.read_range(key, offset, length)
-        yield from iter_members(io.BytesIO(data), start=offset)
-
-
 def coalesce(spans: Iterable[tuple[int, int]], gap: int = 64 * 1024) -> list[tuple[int, int]]:
     """Sorted (offset, length) spans merged where less than ``gap`` bytes lie between them: fewer reads."""
     out: list[list[int]] = []
@@ -91,3 +83,32 @@ def parse(member: Member) -> dict:
     if not isinstance(record, dict):
         raise TypeError("not a JSON object")
     return record
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of whole records of one text file, read in one go, and which of them are wanted."""
+
+    key: str
+    offset: int  # of ``data`` in the text file
+    offsets: list[int]  # the wanted records' offsets, ascending
+    lengths: list[int]  # and their lengths
+    derived: dict[str, list] = field(default_factory=dict)  # DERIVED column -> values, aligned with offsets
+    data: bytes = b""
+
+
+def members(piece: Piece) -> tuple[list, int]:
+    """The wanted members, inflated; at the catalogue's offsets (fast), else by walking the piece."""
+    view = memoryview(piece.data)
+    try:
+        return [Member(o, n, zlib.decompress(view[o - piece.offset:o - piece.offset + n], 31))
+                for o, n in zip(piece.offsets, piece.lengths, strict=True)], 0
+    except zlib.error:
+        pass  # the catalogue does not match the file: walk it
+    wanted = set(piece.offsets)
+    found = []
+    try:
+        found = [m for m in iter_members(io.BytesIO(piece.data), start=piece.offset) if m.offset in wanted]
+    except TornFile:
+        return found, 1
+    return found, 0
