@@ -1,9 +1,11 @@
 """HTML bytes to an article record: decode, parse, prune, extract, check, clean.
 
-The first pass is trafilatura in fast mode on a tree morgue has already pruned of boilerplate.
-More work is spent only where a cheap check says the first pass failed: trafilatura's precision
-mode when it is mostly short lines (menus, tag lists), a second extractor when it lost most of
-the article's prose. The text is then cleaned line by line (teasers, stock phrases, sign-offs).
+The first pass is trafilatura in fast mode on a tree morgue has already pruned of boilerplate
+boxes, with trafilatura's precision mode where it is mostly short lines (menus, tag lists). The
+text is cleaned line by line (teasers, stock phrases, sign-offs). More work is spent only where a
+cheap check finds that text suspect (almost empty, or well short of the page's prose): trafilatura's
+default mode on the page as it came, cleaned the same way, which replaces the first pass only where
+the page supports it better (``fallback.prefer_second``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ from trafilatura.xml import xmltotxt
 from morgue.extraction.blocks import (
     anchor_texts,
     drop_leading_headline,
-    drop_lines,
-    drop_title_line,
-    link_block_texts,
     trim_edges,
 )
 from morgue.extraction.decode import decode_html, looks_binary, safe_text
@@ -30,10 +29,8 @@ from morgue.extraction.fallback import (
     covers,
     is_suspect,
     looks_noisy,
-    looks_truncated,
     paragraph_chars,
     prefer_second,
-    readability_text,
 )
 from morgue.extraction.metadata import detect_language, empty_metadata, page_metadata
 from morgue.extraction.phrases import drop_boilerplate_lines, drop_sign_off, split_byline
@@ -131,7 +128,7 @@ def _extract(body: bytes | str, url: str, encoding: str | None, settings: Extrac
     unmask_embedded_posts(tree)
     prune_boxes(tree, prose)
     cleaning = _Cleaning.of(tree, settings)
-    text = cleaning.apply(_first_pass(tree, page_url, title, prose, settings))
+    text = cleaning.apply(_first_pass(tree, page_url, title, settings))
     if is_suspect(text, prose, settings.suspect_share, settings.suspect_min_words):
         # Only here is trafilatura's default run, on the page as it came, with morgue's line cleaning.
         original = parse_html(html)
@@ -152,17 +149,13 @@ def _extract(body: bytes | str, url: str, encoding: str | None, settings: Extrac
     return _record(text, **metadata)
 
 
-def _first_pass(tree: etree._Element, url: str, title: str | None, prose: int, settings: ExtractionSettings) -> str:
-    """Fast mode on the pruned tree; precision mode if it looks noisy, readability if truncated."""
+def _first_pass(tree: etree._Element, url: str, title: str | None, settings: ExtractionSettings) -> str:
+    """Fast mode on the pruned tree; precision mode where that looks noisy."""
     text = _trafilatura_text(tree, url, title)
     if looks_noisy(text, settings.noisy_min_lines, settings.noisy_short_words, settings.noisy_short_share):
         precise = _trafilatura_text(tree, url, title, fast=False, precision=True)
         if precise and len(precise) < len(text) and covers(text, precise):
             text = precise
-    if looks_truncated(text, prose, settings.fallback_share, settings.fallback_min_chars):
-        second = readability_text(tree, url)
-        if len(second) > settings.fallback_gain * len(text) and covers(second, text):
-            text = drop_title_line(second, title)
     return text
 
 
@@ -170,19 +163,15 @@ def _first_pass(tree: etree._Element, url: str, title: str | None, prose: int, s
 class _Cleaning:
     """morgue's line-level cleaning, with what it needs from the pruned page gathered once."""
 
-    links: set[str]
     anchors: set[str]
     settings: ExtractionSettings
 
     @classmethod
     def of(cls, tree: etree._Element, settings: ExtractionSettings) -> _Cleaning:
-        return cls(
-            link_block_texts(tree, settings.short_line_words), anchor_texts(tree, settings.teaser_min_words), settings
-        )
+        return cls(anchor_texts(tree, settings.teaser_min_words), settings)
 
     def apply(self, text: str) -> str:
-        """Other stories' headlines, stock phrases and sign-offs out of the text."""
-        text = drop_lines(text, self.links)
+        """Teasers of other stories, stock phrases and sign-offs out of the text."""
         text = trim_edges(text, self.anchors, self.settings.teaser_max_share)
         text = drop_boilerplate_lines(text, self.settings.phrase_line_words)
         return drop_sign_off(text, self.settings.sign_off_words)

@@ -1,9 +1,8 @@
-"""Clean the extracted article body block by block (trafilatura's XML: p, head, item, quote...).
+"""Teasers of other stories in the extracted text, and the headline at its top.
 
-What generic extractors keep inside the article container: promo lines linking to other
-stories, calls to follow, subscribe or donate, comment-form prompts, ad labels, counters.
-They are short, and either mostly link text or led by a stock phrase; real paragraphs are
-neither, so both tests are combined with a length bound.
+Generic extractors keep, at the edges of the article container, the headlines of other stories
+(a "more from this section" list): lines whose text is the text of a link elsewhere on the page.
+Stock phrases (promos, calls to follow, comment prompts) are ``phrases``' job.
 """
 
 from __future__ import annotations
@@ -13,34 +12,12 @@ from collections.abc import Callable
 
 from lxml import etree
 
-_BLOCK_TAGS = ("p", "head", "item", "quote", "list", "cell", "row", "table")
 _WS = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def _text(el: etree._Element) -> str:
     return _WS.sub(" ", "".join(el.itertext())).strip()
-
-
-def _link_chars(el: etree._Element) -> int:
-    return sum(len(_WS.sub(" ", "".join(ref.itertext())).strip()) for ref in el.iter("ref"))
-
-
-def _link_blocks(tree: etree._Element, max_words: int) -> list[tuple[etree._Element, str]]:
-    """Short leaf blocks of the page whose text is mostly link text: headlines of other stories."""
-    found = []
-    for el in tree.iter("p", "h2", "h3", "h4", "h5", "h6"):
-        text = _WS.sub(" ", el.text_content()).strip()
-        if not text or len(text.split()) > max_words:
-            continue
-        linked = sum(len(_WS.sub(" ", a.text_content()).strip()) for a in el.iter("a"))
-        if linked >= 0.8 * len(text) and el.find(".//p") is None and el.find(".//li") is None:
-            found.append((el, text))
-    return found
-
-
-def link_block_texts(tree: etree._Element, max_words: int) -> set[str]:
-    return {_norm(text) for _, text in _link_blocks(tree, max_words)}
 
 
 def anchor_texts(tree: etree._Element, min_words: int) -> set[str]:
@@ -102,13 +79,6 @@ def _led_by(line: str, headlines: set[str]) -> bool:
     return any(norm.startswith(headline) for headline in headlines)
 
 
-def drop_lines(text: str, unwanted: set[str]) -> str:
-    """Remove output lines whose text is one of ``unwanted`` (normalised)."""
-    if not unwanted:
-        return text
-    return "\n".join(line for line in text.split("\n") if _norm(line.lstrip("-#* ")) not in unwanted)
-
-
 def _remove(el: etree._Element) -> None:
     parent = el.getparent()
     if parent is None:
@@ -129,14 +99,6 @@ def drop_leading_headline(body: etree._Element, title: str | None) -> None:
         return
     if title and _norm(_text(first)) and (_norm(_text(first)) in _norm(title) or _norm(title) in _norm(_text(first))):
         _remove(first)
-
-
-def drop_title_line(text: str, title: str | None) -> str:
-    """Text-level twin of ``drop_leading_headline`` for extractors that return plain text."""
-    first, _, rest = text.partition("\n")
-    if title and rest and _norm(first) and (_norm(first) in _norm(title) or _norm(title) in _norm(first)):
-        return rest
-    return text
 
 
 def _norm(text: str) -> str:

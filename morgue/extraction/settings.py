@@ -19,13 +19,6 @@ class ExtractionSettings:
     max_input_bytes: int = 5_000_000
     #: Elements beyond this many in the parsed tree are not extracted ("too complex").
     max_elements: int = 100_000
-    #: The first pass counts as failed when its text is shorter than this share of the page's
-    #: paragraph text; only then is the second extractor run.
-    fallback_share: float = 0.5
-    #: The second extractor's text replaces the first only when this many times longer.
-    fallback_gain: float = 1.5
-    #: Paragraph text (characters) a page needs before the failure check applies at all.
-    fallback_min_chars: int = 400
     #: The first pass counts as noisy when it has at least ``noisy_min_lines`` lines and at least
     #: ``noisy_short_share`` of them have ``noisy_short_words`` words or fewer; only then is
     #: trafilatura's precision mode run, and kept when it is a smaller part of the same text.
@@ -43,8 +36,6 @@ class ExtractionSettings:
     #: page's description is better covered by the second, by at least this share of its words.
     second_region_share: float = 0.3
     second_description_margin: float = 0.2
-    #: Lines of at most this many words are candidates for the short link-dense line filter.
-    short_line_words: int = 12
     #: Teasers: lines at the start or end of the text that are the text of a link of at least this
     #: many words elsewhere on the page (or list items led by one) ...
     teaser_min_words: int = 3
