@@ -50,7 +50,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from w3lib.encoding import http_content_type_encoding
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, safe_url_string
 
 from morgue import meta
 from morgue.config import flag, number
@@ -461,7 +461,11 @@ class NewsSpider(Spider):
         yield from self._hand_out()
 
     def _home_redirect(self, response: Response) -> Iterable[Request]:
-        location = response.headers.get(b"Location", b"").decode("latin-1").strip()
+        raw = (response.headers.get(b"Location") or b"").strip()
+        # As Scrapy's RedirectMiddleware reads it: UTF-8 where it is, other bytes percent-encoded
+        location = safe_url_string(raw) if raw else ""
+        if raw.startswith(b"//"):
+            location = f"{urlsplit(response.url).scheme}://{location.lstrip('/')}"
         target = urljoin(response.url, location)
         hops = response.meta.get(meta.HOPS, 0)
         if not location or hops >= 5:
