@@ -1,6 +1,6 @@
 """Corpus export, near-duplicate removal, catalogue skipping and search on a store of synthetic records.
 
-Usage: python benchmarks/corpus.py [--records N] [--keep DIR] [--data DIR]
+Usage: python benchmarks/corpus.py [--records N] [--repeat R] [--keep DIR] [--data DIR]
 
 Builds a local store of ``--records`` text records (default 200,000) written through morgue's own
 text writer (``morgue.corpus.synthetic``): texts made of sentences of the development pages' article
@@ -9,11 +9,11 @@ bodies (``../shared/benchmarks/extraction/*/ground-truth.json``), 20 sites each 
 republished by another site with a new headline, a wire footer and up to 5 words changed). Then, each
 command in a child process of its own (time is wall time; memory is the child's peak RSS):
 
-1. ``morgue export --format parquet`` of the whole store, against DuckDB (2 threads) converting the same
-   ``.jsonl.gz`` files to zstd Parquet;
+1. ``morgue export --format parquet`` of the whole store (once before ``morgue reindex``, then ``--repeat``
+   times, medians) against DuckDB (2 threads) converting the same ``.jsonl.gz`` files to zstd Parquet;
 2. ``morgue export --dedup near`` over half the sites (half the records: 100,000 at full scale), with
    recall and precision on the planted duplicates it covers;
-3. ``morgue reindex``, then a one-site export: the share of the text bytes read;
+3. a one-site export: the share of the text bytes read;
 4. ``morgue search``: the index built, then the median and worst time of 20 queries on the warm index
    (in process, index update included, as the command does it).
 
@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -104,6 +105,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=200_000)
     ap.add_argument("--keep", type=Path, help="build the store here and keep it (reused if it exists)")
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of the export/DuckDB comparison (medians)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="morgue-corpus-bench-"))
     store = args.keep or work / "archive"
@@ -118,30 +120,42 @@ def main() -> None:
     print(f"store: {args.records:,} records, {SITES} sites, {text_bytes / 1e6:.0f} MB of text files, "
           f"{len(planted)} planted near duplicates")
 
-    # 1. whole-store export against DuckDB
-    sec, mb, res = measure(morgue("export", "--store", str(store), "--out", str(work / "parquet"), "--progress", "off"))
+    # 1. whole-store export: once before the catalogue exists, then against DuckDB, alternating
+    fresh = not (store / "catalogue").exists()
+    sec, mb, res = measure(morgue("export", "--store", str(store), "--out", str(work / "first"), "--progress", "off"))
     assert res.returncode == 0, res.stderr
-    print(f"export parquet (no catalogue yet): {sec:.1f} s, peak RSS {mb:.0f} MB")
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        print("duckdb: not installed, comparison skipped")
-    else:
-        sql = (f"SET threads=2; COPY (SELECT * FROM read_json('{store}/text/**/*.jsonl.gz', "
-               f"format='newline_delimited', union_by_name=true)) TO '{work}/duck.parquet' "
-               "(FORMAT parquet, COMPRESSION zstd)")
-        sec_d, mb_d, res = measure([sys.executable, "-c", f"import duckdb; duckdb.sql({sql!r})"])
-        assert res.returncode == 0, res.stderr
-        print(f"duckdb jsonl.gz -> parquet (2 threads): {sec_d:.1f} s, peak RSS {mb_d:.0f} MB; "
-              f"morgue/duckdb time {sec / sec_d:.2f}")
-
-    # 3 first (it stores the catalogue the rest reads): reindex, then one site
+    what = "no catalogue yet (every file read twice)" if fresh else "first run"
+    print(f"export parquet, {what}: {sec:.1f} s, peak RSS {mb:.0f} MB")
     sec, mb, res = measure(morgue("reindex", "--store", str(store)))
     assert res.returncode == 0, res.stderr
     print(f"reindex: {sec:.1f} s, peak RSS {mb:.0f} MB")
-    sec, mb, res = measure(morgue("export", "--store", str(store), "--out", str(work / "parquet2"), "--progress",
-                                  "off"))
-    print(f"export parquet (with catalogue): {sec:.1f} s, peak RSS {mb:.0f} MB")
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        duck = None
+        print("duckdb: not installed, comparison skipped")
+    else:
+        duck = [sys.executable, "-c", "import duckdb, sys; duckdb.sql(sys.argv[1])",
+                (f"SET threads=2; COPY (SELECT * FROM read_json('{store}/text/**/*.jsonl.gz', "
+                f"format='newline_delimited', union_by_name=true)) TO '{work}/duck.parquet' "
+                "(FORMAT parquet, COMPRESSION zstd)")]
+    ours, theirs = [], []
+    for r in range(args.repeat):
+        ours.append(measure(morgue("export", "--store", str(store), "--out", str(work / f"all{r}"), "--progress",
+                                   "off")))
+        assert ours[-1][2].returncode == 0, ours[-1][2].stderr
+        shutil.rmtree(work / f"all{r}")
+        if duck:
+            theirs.append(measure(duck))
+            assert theirs[-1][2].returncode == 0, theirs[-1][2].stderr
+    sec, mb = statistics.median(o[0] for o in ours), max(o[1] for o in ours)
+    print(f"export parquet (catalogue): median {sec:.1f} s of {args.repeat}, peak RSS {mb:.0f} MB")
+    if theirs:
+        sec_d, mb_d = statistics.median(o[0] for o in theirs), max(o[1] for o in theirs)
+        print(f"duckdb read_json(jsonl.gz) -> zstd parquet, 2 threads: median {sec_d:.1f} s, peak RSS {mb_d:.0f} MB; "
+              f"morgue/duckdb time {sec / sec_d:.2f}")
+
+    # 3. one site of 20
     sec, mb, res = measure(morgue("export", "--store", str(store), "--out", str(work / "one"), "--site",
                                   "site07.example", "--progress", "off"))
     s = json.loads((work / "one" / "_summary.json").read_text())
@@ -193,7 +207,7 @@ def main() -> None:
     print(f"search: median {statistics.median(times):.0f} ms, worst {max(times):.0f} ms over {len(queries)} queries "
           "(phrases and word pairs from the pool)")
     index.close()
-    print(f"(work folder {work})", file=sys.stderr)
+    shutil.rmtree(work)
 
 
 if __name__ == "__main__":

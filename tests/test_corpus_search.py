@@ -60,3 +60,17 @@ def test_index_follows_new_text_files_and_filters(tmp_path):
     run = corpus("search", "keeper", "--store", str(store_path), "--index", str(index), "--since", "last week")
     assert run.code == 2
     assert run.last_line == "morgue: error: invalid --since 'last week': expected a date like 2026-01-31"
+
+
+def test_missing_or_empty_store(tmp_path):
+    index = tmp_path / "index.sqlite3"
+    run = corpus("search", "anything", "--store", str(tmp_path / "missing"), "--index", str(index))
+    assert run.code == 2 and run.last_line == f"morgue: error: store {tmp_path / 'missing'} does not exist"
+    (tmp_path / "empty").mkdir()
+    run = corpus("search", "anything", "--store", str(tmp_path / "empty"), "--index", str(index))
+    assert run.code == 1 and run.last_line == f"morgue: error: no text records in store {tmp_path / 'empty'}"
+    assert not index.exists()
+    run = corpus("reindex", "--store", str(tmp_path / "empty"))
+    assert run.code == 1 and not (tmp_path / "empty" / "catalogue").exists()
+    run = corpus("reindex", "--store", str(tmp_path / "missing"))
+    assert run.code == 2 and not (tmp_path / "missing").exists()

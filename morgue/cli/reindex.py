@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, open_store_for_reading, standalone
+from morgue.cli.export import add_store_arguments, existing_text_keys, open_store_for_reading, standalone
 
 
 def add_parser(sub) -> None:
@@ -28,13 +28,14 @@ def run(args: argparse.Namespace) -> int:
 
     store = open_store_for_reading(args)
     try:
+        existing_text_keys(store)  # a mistyped local path is an error, not an empty store
         counts = reindex(store, rebuild=args.rebuild)
     except StoreError as e:
         return fail(str(e))
-    print(f"morgue: {counts['text_files']} text files, {counts['records']} records; read {counts['files_read']}, "
-          f"made {counts['catalogues_made']} catalogues; compacted into {counts['compacted']}", file=sys.stderr)
     if not counts["text_files"]:
         return fail(f"no text records in store {store.uri}", 1)
+    print(f"morgue: {counts['text_files']} text files, {counts['records']} records; read {counts['files_read']}, "
+          f"made {counts['catalogues_made']} catalogues; compacted into {counts['compacted']}", file=sys.stderr)
     return EXIT_OK
 
 

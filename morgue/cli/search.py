@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, open_store_for_reading, standalone
+from morgue.cli.export import add_store_arguments, existing_text_keys, open_store_for_reading, standalone
 
 
 def add_parser(sub) -> None:
@@ -48,6 +48,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         return fail(str(e))
     store = open_store_for_reading(args)
+    try:
+        if not existing_text_keys(store):
+            return fail(f"no text records in store {store.uri}", 1)
+    except StoreError as e:
+        return fail(str(e))
     path = Path(args.index) if args.index else default_index(store)
     try:
         index = SearchIndex(path)

@@ -184,6 +184,8 @@ def reindex(store: Store, rebuild: bool = False, progress=None) -> dict:
     Returns counts: text files, files read, records, and the compacted catalogue's key.
     """
     keys = text_keys(store)
+    if not keys:
+        return {"text_files": 0, "files_read": 0, "catalogues_made": 0, "records": 0, "compacted": None}
     current = Catalogue(SCHEMA.empty_table(), set(), list(keys)) if rebuild else load(store, keys)
     tables = [current.table] if current.table.num_rows else []
     made = 0
