@@ -137,3 +137,21 @@ def test_a_second_ctrl_c_ends_a_crawl_stuck_on_a_server_that_never_answers(tmp_p
     time.sleep(0.5)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
                 and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
+
+
+def test_ctrl_c_while_the_crawl_opens_stops_it(tmp_path):
+    """A signal between the engine's making and its start once left the crawl paused for ever."""
+    with NewsSite() as site:
+        proc = start_crawl(site.url, tmp_path / "archive")
+        try:
+            for line in proc.stderr:
+                if "Enabled item pipelines" in line:  # logged as the engine is made, before the spider opens
+                    break
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=20)
+        finally:
+            proc.kill()
+        asked = len(site.requests)
+    assert proc.returncode == 6, stderr[-3000:]
+    assert "morgue: interrupted: finishing files" in stderr
+    assert asked <= 4  # robots.txt and the home page at most: no crawl after the signal

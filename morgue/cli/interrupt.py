@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 
 from morgue import meta
@@ -83,16 +84,35 @@ class Interruption:
         prefix = "\r\x1b[K" if sys.stderr.isatty() else ""  # over the progress line, if one shows
         print(prefix + FIRST, file=sys.stderr, flush=True)
         logger.info("Received %s: closing the spider", self.signal)
+        self._stopping = asyncio.ensure_future(self._stop_crawls())
+
+    async def _stop_crawls(self) -> None:
+        crawlers = []
         for crawler in list(self.process.crawlers):
-            try:
+            # A crawler still opening would shrug off stop() and start afterwards: wait until it runs.
+            while crawler.crawling and not _running(crawler):
+                await asyncio.sleep(0.05)
+            if crawler.crawling:
                 crawler.stats.set_value(meta.INTERRUPTED, self.signal)
-                engine = crawler.engine
-            except RuntimeError:  # not started yet: stop() below is enough
-                continue
-            engine.pause()  # no new request leaves the scheduler
-            dropped = drop_waiting_requests(engine.downloader)
-            if dropped:
-                logger.info("Dropped %d requests waiting for a download slot", dropped)
+                crawler.engine.pause()  # no new request leaves the scheduler
+                crawlers.append(crawler)
         stopping = self.process.stop()  # a coroutine (AsyncCrawlerProcess) or a Deferred (CrawlerProcess)
-        if inspect.iscoroutine(stopping):
-            self._stopping = asyncio.ensure_future(stopping)
+        stopped = asyncio.ensure_future(stopping if inspect.iscoroutine(stopping)
+                                        else maybe_deferred_to_future(stopping))
+        # Until the spiders close, requests that were waiting for something else (robots.txt, a
+        # middleware) keep reaching the download slots: drop them as they come.
+        dropped = 0
+        while not stopped.done():
+            for crawler in crawlers:
+                dropped += drop_waiting_requests(crawler.engine.downloader)
+            await asyncio.wait([stopped], timeout=0.1)
+        if dropped:
+            logger.info("Dropped %d requests waiting for a download slot", dropped)
+        stopped.result()
+
+
+def _running(crawler: Any) -> bool:
+    try:
+        return bool(crawler.engine.running)
+    except RuntimeError:  # the engine is made when the crawl starts
+        return False
