@@ -172,12 +172,13 @@ def test_an_index_of_10000_sitemaps_is_read_up_to_the_bound(tmp_path):
 
 def test_max_pages_ends_a_crawl_of_a_10000_sitemap_index(tmp_path):
     with NewsSite("huge-index") as site:
-        run = timed_crawl(site.url, tmp_path, "--max-pages", "4", bound=40)
+        run = timed_crawl(site.url + "many-index.xml", tmp_path, "--max-pages", "4", bound=30)
         requested = site.requested_paths()
     assert run.code == 0, run.stderr[-3000:]
-    assert 1 <= len(text_records(tmp_path)) <= 4
+    assert len(text_records(tmp_path)) == 4
+    # the index, the few sitemaps in Scrapy's hands when the fourth article was found, the articles
     assert len([p for p in requested if p.startswith("/many/")]) <= 8
-    assert len(requested) < 40
+    assert len(requested) < 20
     assert "Reached max_pages=4" in run.stderr
 
 
