@@ -16,7 +16,9 @@ into those private classes: it extends that swap with a parser whose limit is
 ``MAX_HEADER_BYTES`` for all the header lines together, like Chrome's, and
 that says so in one log line when a site goes beyond it. Everything else is
 Scrapy's handler unchanged; it is chosen through Scrapy's public
-``DOWNLOAD_HANDLERS`` setting for ``http`` and ``https``.
+``DOWNLOAD_HANDLERS`` setting for ``http`` and ``https``. Scrapy's open pull
+request #7813 ("Limit response headers size like browsers") does the same
+upstream: once a release has it, this module goes.
 """
 
 from __future__ import annotations
