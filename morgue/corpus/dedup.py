@@ -74,22 +74,28 @@ class NearDuplicates:
         self._template = MinHash(num_perm=num_perm)
         self.dtype = self._template.hashvalues.dtype
         rng = np.random.default_rng(1)  # fixed: the same signatures in every process and run
-        self._a = rng.integers(1, 1 << 63, num_perm, dtype=np.uint64) | np.uint64(1)
-        self._b = rng.integers(0, 1 << 63, num_perm, dtype=np.uint64)
+        self._a = rng.integers(1, 1 << 32, num_perm, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
+        self._b = rng.integers(0, 1 << 32, num_perm, dtype=np.uint64).astype(np.uint32)
         self.kept: dict[int, tuple[object, np.ndarray]] = {}
 
     def signature(self, text: str) -> np.ndarray | None:
         """The MinHash values of ``text`` (None for a text without words).
 
-        Computed here with numpy, one multiply-shift hash per permutation over all
-        shingles at once (datasketch's ``update_batch`` calls a Python function per
-        shingle); datasketch's LSH only ever sees the values.
+        Computed here with numpy over all shingles at once (datasketch's ``update_batch``
+        calls a Python function per shingle); datasketch's LSH only ever sees the values.
         """
         hashes = shingles(text)
         if not len(hashes):
             return None
-        values = (hashes[:, None] * self._a + self._b) >> np.uint64(32)
-        return values.min(axis=0).astype(self.dtype)
+        h = hashes.astype(np.uint32)
+        # murmur3's finaliser, then one affine map mod 2**32 per permutation: datasketch's own
+        # "affine32" scheme, over all shingles at once
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+        return (h[:, None] * self._a + self._b).min(axis=0).astype(self.dtype)
 
     def check(self, key: object, signature: np.ndarray | None) -> Duplicate | None:
         """The kept text the one with ``signature`` nearly duplicates, or None (and it is kept under ``key``)."""
