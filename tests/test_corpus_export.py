@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import random
@@ -15,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from morgue.corpus import synthetic
-from morgue.corpus.catalogue import catalogue_key, upload_catalogue
+from morgue.corpus.entries import catalogue_key, upload_catalogue
 from morgue.corpus.records import text_keys
 from morgue.store import file_sha256, open_store
 from morgue.store.names import key_for
@@ -338,6 +339,10 @@ def test_catalogue_hook_for_the_upload_path(tmp_path):
         assert upload_catalogue(store, path, key) == catalogue_key(key)
         assert upload_catalogue(store, path, key) is None  # a retried upload: already there
         assert not list(spool.glob(".*catalogue*"))
+        entries = [json.loads(line) for line in gzip.decompress(store.read_range(catalogue_key(key), 0, 1 << 20))
+                   .decode().splitlines()]
+        assert [e["url"] for e in entries] == [f"https://www.{site}/story/{n}" for n in range(10)]
+        assert entries[3]["site"] == site and len(entries[3]["text_hash"]) == 32
     out = tmp_path / "out"
     assert corpus("export", "--store", str(store_path), "--out", str(out), "--site", "b.example").code == 0
     assert (summary(out)["text_files_skipped"], len(load(out))) == (1, 10)
@@ -381,7 +386,7 @@ def test_an_unreadable_catalogue_hides_no_record(tmp_path):
     store_path = twenty_sites(tmp_path / "archive", tmp_path / "spool", per_site=3)
     store = open_store(str(store_path))
     key = text_keys(store)[4]
-    local = tmp_path / "broken.parquet"
+    local = tmp_path / "broken.jsonl.gz"
     local.write_bytes(b"not parquet at all")
     store.put_file(local, catalogue_key(key), file_sha256(local))  # as if a crash had cut it
     out = tmp_path / "out"

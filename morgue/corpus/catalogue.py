@@ -1,73 +1,43 @@
-"""The catalogue: a small Parquet file per text file saying what each record is and where it lives.
+"""The catalogue: per record of every text file, what it is and where it lives; read by export.
 
-``catalogue/YYYY/MM/DD/<name>.parquet`` mirrors ``text/YYYY/MM/DD/<name>.jsonl.gz``: one row
-per record with the fields filters and versions need, the normalised text's hash, and the
-record's offset and length in its text file. An export decides on the catalogue, then reads
-only the text files (and, inside a file, only the byte ranges) it needs.
-``catalogue/compacted/<stamp>.parquet`` (written by ``morgue reindex``) holds the rows of
-every text file it names, so a large store's catalogue is one read; per-file catalogues of
-text files that came later are added to it. A text file with no catalogue is read whole, so
-the catalogue only ever saves work and never hides a record.
+Per text file, entries (``morgue.corpus.entries``: gzipped JSON lines, made as the file is
+uploaded or by ``morgue reindex``); ``catalogue/compacted/<stamp>.parquet`` (written by
+``morgue reindex``) holds the entries of every text file it names, so a large store's
+catalogue is one read, and per-file entries of text files that came later are added to it.
+An export decides on the catalogue, then reads only the text files (and, inside a file,
+only the byte ranges) it needs. A text file with no catalogue, or an unreadable one, is
+read whole: the catalogue only ever saves work and never hides a record.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import os
 import tempfile
-import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from morgue.corpus.records import TEXT_PREFIX, TEXT_SUFFIX, TornFile, iter_members, parse, text_keys
-from morgue.corpus.rows import row
+from morgue.corpus.entries import FIELDS, PREFIX, SUFFIX, catalogue_key, entries, text_key_of, write_entries
+from morgue.corpus.records import text_keys
 from morgue.store import Store, file_sha256
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "catalogue/"
 COMPACTED = PREFIX + "compacted/"
 VERSION = "1"
 
-_S = pa.string()
-SCHEMA = pa.schema([
-    ("url", _S), ("story", _S), ("site", _S), ("title", _S), ("published", _S), ("fetched_at", _S),
-    ("language", _S), ("page_kind", _S), ("word_count", pa.int64()), ("version", pa.int64()),
-    ("text_hash", _S), ("warc_record_id", _S),
-    ("text_key", _S), ("text_offset", pa.int64()), ("text_length", pa.int64()),
-], metadata={"morgue_catalogue": VERSION})
+_TYPES = {"str": pa.string(), "int": pa.int64()}
+SCHEMA = pa.schema([(name, _TYPES[kind]) for name, kind in FIELDS.items()], metadata={"morgue_catalogue": VERSION})
 COLUMNS = tuple(SCHEMA.names)
-
-
-def catalogue_key(text_key: str) -> str:
-    """``text/Y/M/D/<name>.jsonl.gz`` -> ``catalogue/Y/M/D/<name>.parquet``."""
-    if not (text_key.startswith(TEXT_PREFIX) and text_key.endswith(TEXT_SUFFIX)):
-        raise ValueError(f"not a text file key: {text_key!r}")
-    return PREFIX + text_key[len(TEXT_PREFIX):-len(TEXT_SUFFIX)] + ".parquet"
-
-
-def text_key_of(key: str) -> str:
-    return TEXT_PREFIX + key[len(PREFIX):-len(".parquet")] + TEXT_SUFFIX
-
-
-def catalogue_rows(stream, text_key: str) -> Iterator[dict]:
-    """The catalogue rows of one text file; a record that is not JSON is skipped with a warning."""
-    try:
-        for member in iter_members(stream):
-            try:
-                r = row(parse(member), text_key, member.offset, member.length)
-            except (ValueError, TypeError) as e:
-                logger.warning("Skipping a bad record at byte %d of %s: %s", member.offset, text_key, e)
-                continue
-            yield {name: r[name] for name in COLUMNS}
-    except (TornFile, zlib.error) as e:
-        logger.warning("Text file %s is cut short: %s", text_key, e)
+_S = pa.string()
 
 
 def table(rows: Iterable[dict]) -> pa.Table:
@@ -78,55 +48,24 @@ def write_table(t: pa.Table, path: Path) -> None:
     pq.write_table(t, path, compression="zstd")
 
 
-def catalogue_file(path: Path, text_key: str | None = None) -> Path:
-    """Make the catalogue of the finished text file ``path``, beside it; returns its path.
-
-    The file is named ``.<name>.catalogue.parquet``: hidden, so the spool never takes
-    it for an archive file to upload under its own name.
-    """
-    from morgue.store.names import key_for
-
-    text_key = text_key or key_for(path.name)
-    with open(path, "rb") as f:
-        t = table(catalogue_rows(f, text_key))
-    out = path.with_name(f".{path.name}.catalogue.parquet")
-    write_table(t, out)
-    return out
-
-
-def upload_catalogue(store: Store, path: Path, text_key: str) -> str | None:
-    """Make and upload the catalogue of the local text file ``path`` (stored as ``text_key``).
-
-    The hook for the upload path: call it after the text file is in the store and before the
-    local copy goes. A StoreError propagates (the upload is retried); any other failure is
-    logged and ignored, since the text file is what matters and ``morgue reindex`` fills gaps.
-    Returns the catalogue's key, or None if it was there already or could not be made.
-    """
-    key = catalogue_key(text_key)
-    if store.exists(key):
-        return None
-    try:
-        local = catalogue_file(path, text_key)
-    except (OSError, ValueError, pa.ArrowException) as e:
-        logger.error("Cannot make the catalogue of %s (morgue reindex will): %s", text_key, e)
-        return None
-    try:
-        store.put_file(local, key, file_sha256(local))
-    finally:
-        local.unlink(missing_ok=True)
-    return key
-
-
 def _read(store: Store, key: str) -> pa.Table | None:
+    """A compacted catalogue (Parquet) or a text file's entries (JSON lines); None if unreadable."""
     try:
         with store.open(key) as f:
-            t = pq.ParquetFile(io.BytesIO(f.read())).read()  # not read_table: that loads pyarrow.dataset (50 MB)
-    except (OSError, ValueError, pa.ArrowException) as e:
+            data = f.read()
+        if key.endswith(".parquet"):
+            t = pq.ParquetFile(io.BytesIO(data)).read()  # not read_table: that loads pyarrow.dataset (50 MB)
+            if (t.schema.metadata or {}).get(b"morgue_catalogue") != VERSION.encode():
+                return None
+            return t.select(list(COLUMNS)).cast(SCHEMA)
+        lines = gzip.decompress(data)
+        if not lines.strip():
+            return SCHEMA.empty_table()
+        options = pa_json.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
+        return pa_json.read_json(io.BytesIO(lines), parse_options=options).select(list(COLUMNS)).cast(SCHEMA)
+    except (OSError, ValueError, EOFError, pa.ArrowException) as e:
         logger.warning("Ignoring unreadable catalogue %s: %s", key, e)
         return None
-    if (t.schema.metadata or {}).get(b"morgue_catalogue") != VERSION.encode():
-        return None
-    return t.select(list(COLUMNS)).cast(SCHEMA)
 
 
 class Catalogue:
@@ -154,7 +93,7 @@ def load(store: Store, keys: list[str] | None = None) -> Catalogue:
             tables.append(t)
             covered |= set(t.column("text_key").unique().to_pylist()) & wanted
             break
-    per_file = {text_key_of(k) for k in cat_keys if not k.startswith(COMPACTED) and k.endswith(".parquet")}
+    per_file = {text_key_of(k) for k in cat_keys if not k.startswith(COMPACTED) and k.endswith(SUFFIX)}
     for text_key in keys:
         if text_key in covered or text_key not in per_file:
             continue
@@ -170,7 +109,7 @@ def load(store: Store, keys: list[str] | None = None) -> Catalogue:
 def scan(store: Store, key: str) -> pa.Table:
     """The catalogue of one text file, made by reading it."""
     with store.open(key) as f:
-        return table(catalogue_rows(f, key))
+        return table(entries(f, key))
 
 
 def _stamp() -> str:
@@ -195,8 +134,8 @@ def reindex(store: Store, rebuild: bool = False, progress=None) -> dict:
             tables.append(t)
             ckey = catalogue_key(key)
             if not store.exists(ckey):
-                local = Path(tmp) / "file.parquet"
-                write_table(t, local)
+                local = Path(tmp) / "entries.jsonl.gz"
+                write_entries(t.to_pylist(), local)
                 store.put_file(local, ckey, file_sha256(local))
                 local.unlink()
                 made += 1

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from morgue.corpus import catalogue as cat
 from morgue.corpus import work
 from morgue.corpus.dedup import THRESHOLD, NearDuplicates, piece_signatures
+from morgue.corpus.entries import entries
 from morgue.corpus.filters import Filters
 from morgue.corpus.formats import CorpusWriter
 from morgue.corpus.records import Piece, coalesce, text_keys
@@ -118,7 +119,7 @@ def _catalogue(store: Store, keys: list[str], summary: Summary) -> pa.Table:
     counter = [0]
     for key in loaded.missing:
         with store.open(key) as f:
-            tables.append(cat.table(cat.catalogue_rows(_Counting(f, counter), key)))
+            tables.append(cat.table(entries(_Counting(f, counter), key)))
     summary.text_bytes_scanned += counter[0]
     t = pa.concat_tables(tables)
     return t.append_column("i", pa.array(np.arange(t.num_rows, dtype=np.int64)))
