@@ -1,18 +1,20 @@
 """``morgue export``: the store's text records as a filtered, deduplicated corpus with provenance.
 
-Three steps, so that text is read once and only where needed:
+Steps, so that text is read only where needed:
 
 1. the catalogue (``morgue.corpus.catalogue``), with text files that have none read
    to make theirs in memory;
 2. decisions on the catalogue alone, column-wise: the latest version of each story
    (unless ``all_versions``), the filters, exact duplicates (same normalised-text hash;
    the earliest capture is kept);
-3. the kept records read from their text files (a file with nothing kept is skipped,
-   one with some kept is read in byte ranges), near duplicates dropped as they stream
-   past (the first in archive order is kept), rows written.
+3. with ``near``: a pass over the kept texts making MinHash signatures, then near
+   duplicates dropped in order of capture (the earliest is kept);
+4. the kept records read from their text files (a file with nothing kept is skipped,
+   one with some kept is read in byte ranges) in pieces of a few MB, rows written.
 
-Memory holds the catalogue's columns (about 150 bytes a record), the near-duplicate
-index when asked for, and a few row groups of output: never the corpus.
+Memory holds the catalogue's columns (a few hundred bytes a record), with ``near`` the
+signatures and the LSH index (about 1 kB a record), and a few row groups of output:
+never the corpus.
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def export(store: Store, options: Options, progress: Callable[[int], None] | Non
     """Export the store's text records to ``options.out`` (a new or empty folder); returns the summary.
 
     ``on_total(stage, n)`` announces a pass over ``n`` records (``near-duplicates`` then
-    ``export``), ``progress(1)`` each record of it: what a progress bar needs.
+    ``export``), ``progress(k)`` the records done since: what a progress bar needs.
     """
     started = time.monotonic()
     summary = Summary()
