@@ -21,6 +21,7 @@ COMMANDS_MODULE = "morgue.commands"
 MORGUE_STORE = os.environ.get("MORGUE_STORE", "./archive")  # a folder, file://PATH or s3://BUCKET/PREFIX
 MORGUE_SPOOL = os.environ.get("MORGUE_SPOOL", "")  # default: the store's own (see README)
 MORGUE_UPLOAD_TIMEOUT = 300.0  # seconds to keep trying uploads at the end of a crawl
+MORGUE_STORES = {}  # URI scheme -> store class path, merged over the built-in ones; None refuses a scheme
 
 # --- what the archive holds ---------------------------------------------------
 MORGUE_WARC_PREFIX = "MORGUE"

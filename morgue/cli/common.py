@@ -59,11 +59,14 @@ def wants_debug(settings) -> bool:
 
 
 def open_checked_store(settings):
+    """The store and its spool, both proven writable before anything is fetched (else exit 2)."""
     from morgue.store import StoreError, store_from_settings
+    from morgue.store.spool import spool_from_settings
 
     try:
         store = store_from_settings(settings)
         store.check()
+        spool_from_settings(settings, store).prepare()
     except (StoreError, ValueError) as e:
         raise SystemExit(fail(str(e))) from None
     return store

@@ -27,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"morgue: error: cannot upload {path.name}: {e}", file=sys.stderr)
             continue
+        except Exception as e:  # noqa: BLE001 -- one bad file must not stop the others: say which, go on
+            failed += 1
+            print(f"morgue: error: cannot upload {path.name}: {type(e).__name__}: {e}", file=sys.stderr)
+            continue
         if key:
             print(f"morgue: uploaded {key}", file=sys.stderr)
     if failed:

@@ -22,6 +22,7 @@ to its workers, and only the workers load the extractor.
 from __future__ import annotations
 
 import ctypes
+import signal
 import sys
 
 from morgue.extraction import extract
@@ -61,5 +62,11 @@ def extract_page(body: bytes, url: str, encoding: str | None) -> dict:
 
 
 def start() -> None:
-    """Load and warm up the extractor before the worker's first page."""
+    """Load and warm up the extractor before the worker's first page.
+
+    Ctrl-C on a terminal reaches the whole process group: the crawler decides what an
+    interruption means (finish the files, or stop at once), so a worker ignores SIGINT
+    instead of dying mid-page with a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     extract(b"<html><body><article><p>Warming up the extractor.</p></article></body></html>", "http://localhost/")
