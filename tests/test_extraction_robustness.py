@@ -192,3 +192,17 @@ def test_declared_utf16_without_bom_is_ignored() -> None:
 def test_binary_formats_are_not_html(body: bytes) -> None:
     assert looks_binary(body)
     assert extract(body)["reason"] == "not html"
+
+
+def test_extract_files_survives_an_undecodable_file_name(tmp_path: Path) -> None:
+    name = tmp_path.as_posix().encode() + b"/page-\xff\x01.html"
+    with open(name, "wb") as handle:
+        handle.write(ARTICLE.encode())
+    path = name.decode("utf-8", "surrogateescape")
+    out = io.StringIO()
+    assert extract_files([path], None, out) == 0
+    line = out.getvalue()
+    line.encode("utf-8")  # no lone surrogate left to fail a UTF-8 stream
+    record = json.loads(line)
+    assert record["source"].endswith("page-\ufffd.html")
+    assert "footbridge" in record["text"]

@@ -7,6 +7,7 @@ import sys
 from typing import IO
 
 from morgue.extraction.article import empty_record, extract
+from morgue.extraction.decode import safe_text
 
 
 def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
@@ -34,5 +35,10 @@ def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
             print(f"morgue extract: cannot extract {path}: {exc!r}", file=sys.stderr)
             status = 1
             record = empty_record(f"extraction failed ({type(exc).__name__})")
-        out.write(json.dumps({"source": path, **record}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"source": _printable(path), **record}, ensure_ascii=False) + "\n")
     return status
+
+
+def _printable(path: str) -> str:
+    """A file name as JSON can carry it: undecodable bytes (lone surrogates) as U+FFFD, no controls."""
+    return safe_text(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
