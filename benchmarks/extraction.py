@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/extraction.py [--set aeb|dragnet|fundus|readability|cleaneval|dev|all]
        [--split dev|held-out|all] [--extractors morgue,trafilatura,...] [--jobs N] [--data DIR]
-       [--cache DIR | --no-cache] [--dump FILE]
+       [--cache DIR] [--dump FILE]
 
 Sets: aeb, dragnet and fundus are the development sets; readability and cleaneval are evaluation-only
 (nothing is tuned on them; CleanEval may not be copied into the project). ``--set dev`` runs the three
@@ -15,8 +15,9 @@ difference with its paired bootstrap interval, the pages where morgue's page F1 
 (with their ids), and the pages morgue left empty where that mode found the article (page recall >= 0.5).
 
 CPU is process time spent in the extractor per page (worker processes measure their own time, so
-``--jobs`` does not distort it). The reference extractors' outputs and CPU times are cached on disk
-(keyed by trafilatura's version), so that iterating on morgue re-runs morgue only.
+``--jobs`` does not distort it; other load on the machine still does, so compare figures of one run).
+``--cache DIR`` keeps the reference extractors' outputs and CPU times on disk (keyed by trafilatura's
+version), so that iterating on morgue re-runs morgue only; the CPU ratios are then across runs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from aeb_metric import PageScore, bootstrap_f1, corpus_score, score_page
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "extraction"
-DEFAULT_CACHE = Path("/tmp/morgue-extraction-cache")
 DEV_SETS = ("aeb", "dragnet", "fundus")
 EVAL_SETS = ("readability", "cleaneval")  # evaluation only: never tune on these
 SETS = DEV_SETS + EVAL_SETS
@@ -259,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extractors", default=",".join(DEFAULT_EXTRACTORS))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="reference outputs (default %(default)s)")
-    parser.add_argument("--no-cache", action="store_true", help="re-run the reference extractors")
+    parser.add_argument("--cache", type=Path, help="keep the reference extractors' outputs in this folder")
     parser.add_argument("--dump", type=Path, help="write every page's texts and scores here (JSON lines)")
     args = parser.parse_args(argv)
     extractors = [e.strip() for e in args.extractors.split(",") if e.strip()]
@@ -268,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown extractor(s): {', '.join(sorted(unknown))}")
     sys.path.insert(0, str(REPO))
-    cache = Cache(None if args.no_cache else args.cache)
+    cache = Cache(args.cache)
     names = {"all": SETS, "dev": DEV_SETS}.get(args.set, (args.set,))
     splits = ("dev", "held-out", "all") if args.split == "all" else (args.split,)
     header = ["set", "split", "extractor", "pages", "F1", "F1 90% CI", "P", "R", "exact", "empty", "CPU ms/page"]

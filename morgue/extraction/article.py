@@ -22,15 +22,19 @@ from trafilatura.xml import xmltotxt
 from morgue.extraction.blocks import (
     anchor_texts,
     drop_leading_headline,
+    drop_title_line,
     trim_edges,
 )
 from morgue.extraction.decode import decode_html, looks_binary, safe_text
 from morgue.extraction.fallback import (
     covers,
+    is_prose,
     is_suspect,
     looks_noisy,
+    looks_truncated,
     paragraph_chars,
     prefer_second,
+    readability_text,
 )
 from morgue.extraction.metadata import detect_language, empty_metadata, page_metadata
 from morgue.extraction.phrases import drop_boilerplate_lines, drop_sign_off, split_byline
@@ -128,7 +132,7 @@ def _extract(body: bytes | str, url: str, encoding: str | None, settings: Extrac
     unmask_embedded_posts(tree)
     prune_boxes(tree, prose)
     cleaning = _Cleaning.of(tree, settings)
-    text = cleaning.apply(_first_pass(tree, page_url, title, settings))
+    text = cleaning.apply(_first_pass(tree, page_url, title, prose, settings))
     if is_suspect(text, prose, settings.suspect_share, settings.suspect_min_words):
         # Only here is trafilatura's default run, on the page as it came, with morgue's line cleaning.
         original = parse_html(html)
@@ -149,13 +153,21 @@ def _extract(body: bytes | str, url: str, encoding: str | None, settings: Extrac
     return _record(text, **metadata)
 
 
-def _first_pass(tree: etree._Element, url: str, title: str | None, settings: ExtractionSettings) -> str:
-    """Fast mode on the pruned tree; precision mode where that looks noisy."""
+def _first_pass(tree: etree._Element, url: str, title: str | None, prose: int, settings: ExtractionSettings) -> str:
+    """Fast mode on the pruned tree; precision mode where that looks noisy, readability where truncated."""
     text = _trafilatura_text(tree, url, title)
     if looks_noisy(text, settings.noisy_min_lines, settings.noisy_short_words, settings.noisy_short_share):
         precise = _trafilatura_text(tree, url, title, fast=False, precision=True)
         if precise and len(precise) < len(text) and covers(text, precise):
             text = precise
+    if looks_truncated(text, prose, settings.fallback_share, settings.fallback_min_chars):
+        second = readability_text(tree, url)
+        if (
+            len(second) > settings.fallback_gain * len(text)
+            and covers(second, text)
+            and is_prose(second, settings.fallback_short_words, settings.fallback_short_share)
+        ):
+            text = drop_title_line(second, title)
     return text
 
 

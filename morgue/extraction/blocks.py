@@ -101,5 +101,13 @@ def drop_leading_headline(body: etree._Element, title: str | None) -> None:
         _remove(first)
 
 
+def drop_title_line(text: str, title: str | None) -> str:
+    """Text-level twin of ``drop_leading_headline`` for extractors that return plain text."""
+    first, _, rest = text.partition("\n")
+    if title and rest and _norm(first) and (_norm(first) in _norm(title) or _norm(title) in _norm(first)):
+        return rest
+    return text
+
+
 def _norm(text: str) -> str:
     return _NON_ALNUM.sub("", text.lower())

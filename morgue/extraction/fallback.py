@@ -14,6 +14,7 @@ held-out split (``benchmarks/extraction.py``).
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
@@ -21,6 +22,10 @@ from lxml import etree
 from morgue.extraction.settings import ExtractionSettings
 
 _WORD = re.compile(r"\w+")
+_BLOCKS = frozenset(
+    {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article",
+     "ul", "ol", "table", "figure", "header", "footer", "dd", "dt"}
+)  # fmt: skip
 
 
 def paragraph_chars(tree: etree._Element, min_chars: int = 30) -> int:
@@ -36,6 +41,11 @@ def paragraph_chars(tree: etree._Element, min_chars: int = 30) -> int:
     return total
 
 
+def looks_truncated(text: str, page_chars: int, share: float, min_chars: int) -> bool:
+    """The first pass kept less than ``share`` of a page that has real prose."""
+    return page_chars >= min_chars and len(text) < share * page_chars
+
+
 def looks_noisy(text: str, min_lines: int, short_words: int, short_share: float) -> bool:
     """The first pass is mostly short lines (menus, tag clouds, archive lists): a page it did not isolate."""
     lines = text.split("\n")
@@ -43,6 +53,34 @@ def looks_noisy(text: str, min_lines: int, short_words: int, short_share: float)
         return False
     short = sum(1 for line in lines if len(line.split()) <= short_words)
     return short >= short_share * len(lines)
+
+
+def readability_text(tree: etree._Element, url: str) -> str:
+    """readability-lxml's article on a copy of the tree, one block per line, repeated lines once.
+
+    readability's summary sometimes holds a block twice (a container and its copy); a text that
+    repeats its paragraphs is never the article.
+    """
+    import lxml.html
+    from readability import Document
+
+    try:
+        summary = Document(copy.deepcopy(tree), url=url or None).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 -- readability raises bare Exceptions on odd pages
+        return ""
+    root = lxml.html.fragment_fromstring(summary, create_parent="div")
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    return "\n".join(dict.fromkeys(line for line in lines if line))
+
+
+def is_prose(text: str, short_words: int, max_short_share: float) -> bool:
+    """Less than ``max_short_share`` of the lines have ``short_words`` words or fewer: paragraphs,
+    not the dates, headlines and labels of a list of other posts."""
+    lines = text.split("\n")
+    return sum(1 for line in lines if len(line.split()) <= short_words) < max_short_share * len(lines)
 
 
 def covers(longer: str, shorter: str, share: float = 0.8) -> bool:

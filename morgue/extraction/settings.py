@@ -25,6 +25,15 @@ class ExtractionSettings:
     noisy_min_lines: int = 20
     noisy_short_words: int = 3
     noisy_short_share: float = 0.5
+    #: The first pass counts as truncated when shorter than ``fallback_share`` of the page's paragraph
+    #: text (of at least ``fallback_min_chars``); only then is readability run, and its text replaces the
+    #: first pass when ``fallback_gain`` times longer, a superset of it, and prose: fewer than
+    #: ``fallback_short_share`` of its lines of ``fallback_short_words`` words or fewer.
+    fallback_share: float = 0.5
+    fallback_min_chars: int = 400
+    fallback_gain: float = 1.5
+    fallback_short_words: int = 5
+    fallback_short_share: float = 0.1
     #: The cleaned first pass is suspect when it has fewer than ``suspect_min_words`` words or is
     #: shorter than ``suspect_share`` of the page's paragraph text; only then is trafilatura's
     #: default mode run on the unpruned page, as a second opinion.
