@@ -5,11 +5,8 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -22,7 +19,7 @@ from morgue.store import file_sha256, open_store
 from morgue.store.names import key_for
 from morgue.store.rotation import StreamFile
 from morgue.text.writer import RotatingTextWriter
-from tests.conftest import ROOT, Run, read_one_record, text_records
+from tests.conftest import Run, morgue, read_one_record, text_records
 from tests.s3server import (  # noqa: F401  (fixtures)
     BUCKET,
     S3Server,
@@ -33,13 +30,8 @@ from tests.s3server import (  # noqa: F401  (fixtures)
 
 
 def corpus(command: str, *args: str, env: dict | None = None, timeout: float = 120) -> Run:
-    """Run a corpus command in a child process, as a user would."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    full_env = {**os.environ, "PYTHONPATH": path, **(env or {})}
-    full_env.pop("MORGUE_STORE", None)
-    proc = subprocess.run([sys.executable, "-m", f"morgue.cli.{command}", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    """Run a corpus command through the real ``morgue`` CLI, as a user would."""
+    return morgue(command, *args, env=env, timeout=timeout)
 
 
 SENTENCES = [f"Sentence {i} of the pool tells of harbour {i % 13} and council {i % 29} matters today."

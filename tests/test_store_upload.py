@@ -250,6 +250,6 @@ def test_the_upload_thread_never_writes_the_crawl_stats(site, tmp_path):
     assert run.code == 0, run.stderr
     stats = json.loads(out.read_text())
     assert stats.get("test/off_thread_writes", 0) == 0
-    uploaded = len(list((tmp_path / "store").glob("*/*/*/*/*.gz")))
+    uploaded = sum(len(list((tmp_path / "store").glob(f"{kind}/*/*/*/*.gz"))) for kind in ("warc", "text"))
     assert stats[meta.FILES_UPLOADED] == uploaded >= 2
     assert stats[meta.FILES_PENDING] == 0

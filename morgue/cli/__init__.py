@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("flush", help="upload files left in the spool by earlier runs")
     common(p)
     p.set_defaults(func="flush")
+
+    from morgue.cli import export, reindex, search
+
+    for command in (export, search, reindex):
+        command.add_parser(sub)
     return parser
 
 

@@ -47,6 +47,10 @@ def upload_one(store: Store, path: Path) -> str | None:
             # A previous attempt may have succeeded before we lost the answer.
             if not _already_there(store, key, path):
                 raise
+        if key.startswith("text/"):  # its catalogue entries, so that a filtered export can skip it
+            from morgue.corpus.entries import upload_catalogue
+
+            upload_catalogue(store, path, key)
         path.unlink(missing_ok=True)
     return key
 
