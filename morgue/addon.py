@@ -18,6 +18,8 @@ DOWNLOADER_MIDDLEWARES = {
     "morgue.downloadermiddlewares.metarefresh.MetaRefreshMiddleware": 580,
     # above every stock middleware: sees raw bodies and each redirect hop
     "morgue.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
+    # below the capture: skips unchanged articles, adds conditional headers, ends revisits
+    "morgue.downloadermiddlewares.incremental.IncrementalMiddleware": 940,
     # before RetryMiddleware (550): a Retry-After pause instead of an immediate retry
     "morgue.downloadermiddlewares.retryafter.RetryAfterMiddleware": 560,
 }
@@ -26,6 +28,8 @@ ITEM_PIPELINES = {
     "morgue.pipelines.text.TextPipeline": 800,
 }
 EXTENSIONS = {
+    # before the upload extension: reads the spool before its uploads start
+    "morgue.extensions.state.StateExtension": 90,
     "morgue.extensions.upload.UploadExtension": 100,
     "morgue.extensions.report.ReportExtension": 500,
     "morgue.extensions.progress.ProgressExtension": 510,

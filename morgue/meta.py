@@ -74,3 +74,33 @@ INTERRUPTED = "morgue/interrupted"
 # --- stats: added for the extraction pool ---------------------------------------------------
 #: the extraction workers could not start: pages were extracted in the crawler process
 EXTRACT_IN_PROCESS = "extract/in_process"
+
+# --- request.meta and stats: incremental crawls (morgue.downloadermiddlewares.incremental) -------
+#: the state entry of an article already archived, put on its request by the incremental middleware
+PREVIOUS = "morgue_previous"
+#: set by the capture when it wrote a revisit record: the profile's short name ("not-modified", "identical")
+REVISIT = "morgue_revisit"
+#: articles not fetched: archived, not recent, and their discovery date did not move
+INCREMENTAL_SKIPPED = "incremental/skipped"
+#: articles fetched again with If-None-Match / If-Modified-Since
+INCREMENTAL_CONDITIONAL = "incremental/conditional"
+#: revisit records written: the server said 304, or the payload was the last capture's
+REVISITS_NOT_MODIFIED = "warc/revisits_not_modified"
+REVISITS_IDENTICAL = "warc/revisits_identical"
+#: articles whose text is new (first version), revised (version 2, 3, ...) or the same as the last text record
+ARTICLES_NEW = "text/articles_new"
+ARTICLES_REVISED = "text/articles_revised"
+ARTICLES_UNCHANGED = "text/articles_unchanged"
+#: articles in the state loaded at the start, and written at the end
+STATE_LOADED = "state/articles_loaded"
+STATE_SAVED = "state/articles_saved"
+#: fetching stopped because the spool's disk ran low (MORGUE_MIN_FREE_SPACE)
+OUT_OF_DISK = "morgue/out_of_disk"
+
+# --- request.meta: added for on-demand saves (morgue save, morgue serve) ----------------------
+#: the index of a save request's result in ``SaveSpider.results``
+SAVE_INDEX = "morgue_save_index"
+
+# --- stats: added for on-demand saves ---------------------------------------------------------
+#: requests refused by the service's address rules (private, loopback, metadata, ... addresses)
+SSRF_REFUSED = "morgue/ssrf_refused"

@@ -37,6 +37,11 @@ MORGUE_FEED_PATHS = True  # try /feed/, /sitemap.xml, ... when a site announces 
 MORGUE_FETCH_DOCUMENTS = True  # archive PDFs and office documents that articles link to
 MORGUE_LINKS_FROM_LISTED = False  # look for article links in articles a sitemap listed (costly)
 
+# --- incremental crawls (a store that already holds the site) ----------------------
+MORGUE_STATE_ENABLED = True  # keep the crawl state in the store (state/); off: every run is a full crawl
+MORGUE_FULL = False  # --full: fetch every article again, unconditionally
+MORGUE_RECHECK_DAYS = 3.0  # articles published this recently are fetched again (conditionally) on every run
+
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process
 MORGUE_EXTRACT_TIMEOUT = 60.0

@@ -8,6 +8,12 @@ the HTTP client has already changed by then (header names' case, the
 reason phrase, connection headers, chunking) is listed in
 ``morgue.warc.records``. Each record is dated when the response arrived.
 
+An article the crawl state knows (``meta.PREVIOUS``, put on the request by
+the incremental middleware) is archived as a ``revisit`` record when the
+server answers 304 (server-not-modified profile) or sends the payload of the
+last capture again (identical-payload-digest profile), pointing at that
+capture. Every article capture updates the crawl state.
+
 Settings: ``MORGUE_WARC_ENABLED``, ``MORGUE_WARC_PREFIX``, ``MORGUE_WARC_MAX_SIZE``,
 ``MORGUE_OPERATOR``.
 """
@@ -27,13 +33,18 @@ from scrapy.http import Response, TextResponse
 import morgue
 from morgue import meta
 from morgue.config import flag, number
+from morgue.extensions.state import crawl_state
 from morgue.extensions.upload import crawl_spool
+from morgue.store.state import canonical
 from morgue.warc.records import (
+    IDENTICAL_PAYLOAD,
+    SERVER_NOT_MODIFIED,
     metadata_record,
     payload_digest,
     record_id,
     request_record,
     response_record,
+    revisit_record,
     warc_date,
 )
 from morgue.warc.writer import RotatingWarcWriter
@@ -68,20 +79,39 @@ class WarcCaptureMiddleware:
         # in a download slot for a delay or a Retry-After pause), is the capture's WARC-Date.
         fetched_at = datetime.now(timezone.utc)
         digest = payload_digest(response.body)
-        resp = response_record(
-            response.url, response.status, response.headers, response.body,
-            protocol=response.protocol, fetched_at=fetched_at,
-            ip_address=response.ip_address, digest=digest,
-            # a body cut short, kept because DOWNLOAD_FAIL_ON_DATALOSS is off
-            truncated="disconnect" if "dataloss" in response.flags else None,
-        )
+        previous = request.meta.get(meta.PREVIOUS)
+        profile = None
+        if previous and previous.get("record_id") and previous.get("digest"):
+            if response.status == 304:
+                profile = SERVER_NOT_MODIFIED
+            elif response.status == 200 and digest == previous["digest"] and "dataloss" not in response.flags:
+                profile = IDENTICAL_PAYLOAD
+        if profile:
+            resp = revisit_record(
+                response.url, response.status, response.headers, profile=profile,
+                protocol=response.protocol, fetched_at=fetched_at, refers_to=previous["record_id"],
+                refers_to_uri=previous["uri"] or response.url, refers_to_date=previous["date"],
+                digest=previous["digest"], ip_address=response.ip_address,
+            )
+            digest = previous["digest"]
+            request.meta[meta.REVISIT] = "not-modified" if profile == SERVER_NOT_MODIFIED else "identical"
+            self.stats.inc_value(meta.REVISITS_NOT_MODIFIED if profile == SERVER_NOT_MODIFIED
+                                 else meta.REVISITS_IDENTICAL)
+        else:
+            resp = response_record(
+                response.url, response.status, response.headers, response.body,
+                protocol=response.protocol, fetched_at=fetched_at,
+                ip_address=response.ip_address, digest=digest,
+                # a body cut short, kept because DOWNLOAD_FAIL_ON_DATALOSS is off
+                truncated="disconnect" if "dataloss" in response.flags else None,
+            )
         resp_id = record_id(resp)
         records = [resp, request_record(
             request.url, request.method, request.headers, request.body,
             fetched_at=fetched_at, response_id=resp_id,
         )]
         discovery = request.meta.get(meta.DISCOVERY)
-        if discovery and not 300 <= response.status < 400:
+        if discovery and (profile or not 300 <= response.status < 400):
             records.append(metadata_record(
                 response.url, discovery, fetched_at=fetched_at, response_id=resp_id,
             ))
@@ -95,12 +125,32 @@ class WarcCaptureMiddleware:
             "fetched_at": warc_date(fetched_at),
         }
         self.stats.inc_value(meta.WARC_RESPONSES)
+        if discovery and (profile or 200 <= response.status < 300):
+            self._remember(request, response, resp_id, fetched_at, digest=digest, profile=profile)
         self.stats.inc_value(meta.WARC_RECORDS, len(records))
         self.stats.inc_value(meta.WARC_BYTES, sum(loc.length for loc in locations))
         if (self.decompression and isinstance(response, TextResponse) and request.method != "HEAD"
                 and b"Content-Encoding" in response.headers):
             return _undecoded(response)
         return response
+
+    def _remember(self, request: Request, response: Response, resp_id: str, fetched_at: datetime, *,
+                  digest: str, profile: str | None) -> None:
+        """Tell the crawl state of this article's capture: what a later run compares and refers to."""
+        extension = crawl_state(self.crawler)
+        if extension is None or extension.state is None:
+            return
+        from morgue.downloadermiddlewares.incremental import discovery_date
+
+        seen = discovery_date(request.meta.get(meta.DISCOVERY))
+        values: dict = {"seen": seen} if seen else {}  # a link gives none: the sitemap's stays
+        if not profile:
+            values.update(digest=digest, record_id=resp_id, uri=response.url, date=warc_date(fetched_at))
+        for name, header in (("etag", b"ETag"), ("last_modified", b"Last-Modified")):
+            value = response.headers.get(header)
+            if value or not profile:
+                values[name] = (value or b"").decode("latin-1")
+        extension.state.update(request.meta.get(meta.KEY) or canonical(request.url), **values)
 
     def spider_closed(self, spider, reason) -> None:
         self.writer.finish()

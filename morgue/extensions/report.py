@@ -36,6 +36,7 @@ def summary_lines(stats: dict) -> list[str]:
         (f"WARC: {stats.get(meta.WARC_FILES, 0)} files, {stats.get(meta.WARC_RECORDS, 0)} records,"
          f" {stats.get(meta.WARC_BYTES, 0):,} bytes"),
         f"text records: {stats.get(meta.TEXT_RECORDS, 0)} in {stats.get(meta.TEXT_FILES, 0)} files",
+        *incremental_lines(stats),
         (f"uploaded: {stats.get(meta.FILES_UPLOADED, 0)} files"
          + (f"; {pending} files wait in the spool" if pending else "")),
         f"time: {elapsed:.1f} s",
@@ -43,6 +44,27 @@ def summary_lines(stats: dict) -> list[str]:
     if stats.get(meta.INTERRUPTED):
         lines.append(f"interrupted by {stats[meta.INTERRUPTED]}: the crawl stopped before it was done")
     return lines
+
+
+def incremental_lines(stats: dict) -> list[str]:
+    """What an incremental crawl did with the articles already archived (nothing on a first crawl)."""
+    revisits = stats.get(meta.REVISITS_NOT_MODIFIED, 0) + stats.get(meta.REVISITS_IDENTICAL, 0)
+    known = stats.get(meta.STATE_LOADED, 0)
+    if not known and not revisits and not stats.get(meta.ARTICLES_REVISED):
+        return []
+    return [
+        (f"articles: {stats.get(meta.ARTICLES_NEW, 0)} new, {stats.get(meta.ARTICLES_REVISED, 0)} revised, "
+         f"{stats.get(meta.ARTICLES_UNCHANGED, 0) + revisits} unchanged, "
+         f"{stats.get(meta.INCREMENTAL_SKIPPED, 0)} not fetched (of {known} already archived)"),
+        (f"revisits: {revisits} ({stats.get(meta.REVISITS_NOT_MODIFIED, 0)} not modified, "
+         f"{stats.get(meta.REVISITS_IDENTICAL, 0)} identical payload)"),
+    ]
+
+
+def found_nothing_new(stats: dict) -> bool:
+    """An incremental crawl that found every known article unchanged did its work: it is no failure."""
+    return bool(stats.get(meta.INCREMENTAL_SKIPPED) or stats.get(meta.REVISITS_NOT_MODIFIED)
+                or stats.get(meta.REVISITS_IDENTICAL) or stats.get(meta.ARTICLES_UNCHANGED))
 
 
 class ReportExtension:
@@ -61,6 +83,8 @@ class ReportExtension:
         site = ", ".join(getattr(spider, "seeds", [])) or spider.name
         ua = self.crawler.settings.get("USER_AGENT", "morgue")
         verdict = diagnose(stats.get_stats(), site, ua)
+        if not verdict.ok and found_nothing_new(stats.get_stats()) and not stats.get_value(meta.INTERRUPTED):
+            verdict.ok, verdict.reason = True, ""
         for warning in verdict.warnings:
             logger.warning("%s", warning)
         if not verdict.ok and not stats.get_value(meta.INTERRUPTED):

@@ -136,6 +136,57 @@ def response_record(
     )
 
 
+#: WARC 1.0 revisit profiles (ISO 28500:2009, 6.7.2 and 6.7.3)
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
+
+
+def revisit_record(
+    url: str,
+    status: int,
+    headers: Mapping[bytes, list[bytes]],
+    *,
+    profile: str,
+    protocol: str | None,
+    fetched_at: datetime,
+    refers_to: str,
+    refers_to_uri: str,
+    refers_to_date: str,
+    digest: str,
+    ip_address: object = None,
+) -> ArcWarcRecord:
+    """A ``revisit`` record: the response's headers only, pointing at the capture that holds the payload.
+
+    ``profile``: ``IDENTICAL_PAYLOAD`` (a 200 whose payload digest is the earlier capture's) or
+    ``SERVER_NOT_MODIFIED`` (a 304 to a conditional request). ``WARC-Refers-To`` (the earlier
+    record's ID), ``WARC-Refers-To-Target-URI`` and ``WARC-Refers-To-Date`` let a replay tool
+    (pywb) and an indexer (cdxj-indexer) find the payload; ``digest`` is the payload's digest.
+    """
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    protocol = protocol or "HTTP/1.1"
+    statusline = f"{status} {reason}"
+    block = header_block(f"{protocol} {statusline}".encode("ascii"), headers.items(), HOP_RESPONSE_HEADERS)
+    warc_headers = {
+        "WARC-Date": warc_date(fetched_at),
+        "WARC-Profile": profile,
+        "WARC-Refers-To": refers_to,
+        "WARC-Refers-To-Target-URI": refers_to_uri,
+        "WARC-Refers-To-Date": refers_to_date,
+        "WARC-Payload-Digest": digest,
+        # warcio's revisit builder leaves the block undigested; it is the header block alone
+        "WARC-Block-Digest": payload_digest(block),
+    }
+    if ip_address:
+        warc_headers["WARC-IP-Address"] = str(ip_address)
+    return _builder.create_warc_record(
+        url, "revisit", payload=BytesIO(b""), length=0,
+        warc_headers_dict=warc_headers, http_headers=WireHeaders(block, statusline, protocol),
+    )
+
+
 def request_record(
     url: str, method: str, headers: Mapping[bytes, list[bytes]], body: bytes, *,
     fetched_at: datetime, response_id: str,
