@@ -118,7 +118,7 @@ def is_boilerplate_line(line: str, max_words: int) -> bool:
     if not stripped:
         return False
     words = len(stripped.split())
-    if words <= 6 and (_LABEL.match(stripped) or _COUNTER.match(stripped)):
+    if words <= min(6, max_words) and (_LABEL.match(stripped) or _COUNTER.match(stripped)):
         return True
     return words <= max_words and (_LEAD.match(stripped) is not None or _ANYWHERE.search(stripped) is not None)
 
