@@ -74,12 +74,14 @@ def test_extract_prints_one_json_line_per_file(tmp_path):
         + "</article></body></html>", encoding="utf-8")
     run = morgue("extract", str(page), str(tmp_path / "missing.html"), "--url", "https://n.example/a/bridge")
     lines = run.stdout.splitlines()
-    assert len(lines) == 1
+    assert len(lines) == 2
     import json
 
-    record = json.loads(lines[0])
+    record, missing = (json.loads(line) for line in lines)
     assert record["source"] == str(page)
     assert "reopened on Monday" in record["text"]
+    assert missing["source"] == str(tmp_path / "missing.html")
+    assert missing["text"] == "" and missing["reason"].startswith("unreadable (")
     assert run.code == 1 and "missing.html" in run.stderr
 
 

@@ -207,7 +207,8 @@ def test_extract_files_writes_json_lines(tmp_path: Path, capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert missing in err and err.count("\n") == 1
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert len(lines) == 1
+    assert len(lines) == 2
+    assert lines[1]["source"] == missing and lines[1]["text"] == "" and lines[1]["reason"].startswith("unreadable")
     assert lines[0]["source"].endswith("newsroom_article.html")
     assert lines[0]["canonical_url"] == "https://ledger.example/travel/night-trains-win-back-passengers-2291"
     assert "rolling stock" in lines[0]["text"]

@@ -14,8 +14,8 @@ def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
     """Write ``{"source": path, **record}`` per path ("-" reads stdin); 1 if any file failed.
 
     Without ``url`` the record's URL is the page's own canonical link, which extraction finds. A file
-    that cannot be read gets a message on stderr; one whose extraction fails gets its line (text empty,
-    ``reason`` saying why) and a message; either way the files after it are extracted as usual.
+    that cannot be read, or whose extraction fails, gets its line (text empty, ``reason`` saying why)
+    and a message on stderr; either way the files after it are extracted as usual.
     """
     status = 0
     for path in paths:
@@ -26,8 +26,11 @@ def extract_files(paths: list[str], url: str | None, out: IO[str]) -> int:
                 with open(path, "rb") as handle:
                     body = handle.read()
         except OSError as exc:
-            print(f"morgue extract: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+            reason = exc.strerror or str(exc)
+            print(f"morgue extract: cannot read {path}: {reason}", file=sys.stderr)
             status = 1
+            out.write(json.dumps({"source": _printable(path), **empty_record(f"unreadable ({reason})")},
+                                 ensure_ascii=False) + "\n")
             continue
         try:
             record = extract(body, url=url or "")
