@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.url}: {len(captures)} captures", file=out)
     for c in captures:
         print(f"{c.time}  {c.status or '-':>3}  {c.mime}  {c.warc_key} @{c.offset}+{c.length}  "
-              f"sha1:{c.digest or '-'}", file=out)
+              f"{c.digest or '-'}", file=out)
         for r in by_capture.get(c.record_id or "", []):
             print(f"    text: generation {r.get('generation') or 1}, {r.get('word_count') or 0} words, "
                   f"extractor {r.get('extractor')}  ({r['text_key']} @{r['text_offset']})", file=out)

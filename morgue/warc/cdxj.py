@@ -107,7 +107,7 @@ def index_lines(stream: BinaryIO, warc_key: str) -> list[str]:
             fields["status"] = http.get_statuscode()
         digest = headers.get_header("WARC-Payload-Digest")
         if digest:
-            fields["digest"] = digest.removeprefix("sha1:")
+            fields["digest"] = digest
         fields.update(length=str(length), offset=str(offset), filename=warc_key,
                       id=headers.get_header("WARC-Record-ID"))
         entries[fields["id"] or str(offset)] = (urlkey(url), iso_date_to_timestamp(date), fields)
