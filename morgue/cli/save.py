@@ -166,6 +166,13 @@ def run(args: argparse.Namespace) -> int:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     if args.ignore_robots:
         settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+    if settings.getbool("MORGUE_SSRF_GUARD", False):  # the service's address rules, asked for
+        from morgue.utils.ssrf import apply_guard
+
+        try:
+            apply_guard(settings)
+        except ValueError as e:
+            return fail(str(e))
     within = None
     if args.if_not_archived_within:
         try:

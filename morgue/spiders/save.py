@@ -148,6 +148,13 @@ class SaveSpider(Spider):
         result = self._result(request.meta)
         if failure.check(HttpError):
             self._located(result, failure.value.response)
+        elif request.meta.get("redirect_urls") and request.meta.get(meta.WARC_LOCATION):
+            # refused or failed after a redirect: the hops fetched so far are archived; say where the last is
+            reasons = request.meta.get("redirect_reasons") or [None]
+            hop = Response(request.meta["redirect_urls"][-1], status=reasons[-1] if isinstance(reasons[-1], int)
+                           else 200, request=request)
+            self._located(result, hop)
+            result["final_url"] = request.url
         result["error"] = failure_reason(failure)
 
     def parse(self, response: Response) -> Iterable[Request | Page]:
