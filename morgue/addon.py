@@ -28,11 +28,14 @@ ITEM_PIPELINES = {
     "morgue.pipelines.text.TextPipeline": 800,
 }
 EXTENSIONS = {
+    # first: a second run over the same store and site stops here, before touching anything
+    "morgue.extensions.lock.LockExtension": 80,
     # before the upload extension: reads the spool before its uploads start
     "morgue.extensions.state.StateExtension": 90,
     "morgue.extensions.upload.UploadExtension": 100,
     "morgue.extensions.report.ReportExtension": 500,
     "morgue.extensions.progress.ProgressExtension": 510,
+    "morgue.extensions.runreport.FreeSpaceExtension": 520,
 }
 
 

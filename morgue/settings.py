@@ -40,7 +40,12 @@ MORGUE_LINKS_FROM_LISTED = False  # look for article links in articles a sitemap
 # --- incremental crawls (a store that already holds the site) ----------------------
 MORGUE_STATE_ENABLED = True  # keep the crawl state in the store (state/); off: every run is a full crawl
 MORGUE_FULL = False  # --full: fetch every article again, unconditionally
+MORGUE_LOCK_ENABLED = True  # one run at a time per store and site (locks/ in the store)
+MORGUE_LOCK_STALE = 900.0  # seconds without a heartbeat after which another run takes the lock over
 MORGUE_RECHECK_DAYS = 3.0  # articles published this recently are fetched again (conditionally) on every run
+MORGUE_MIN_FREE_SPACE = 1_000_000_000  # bytes free on the spool's disk; below it fetching stops (exit 7)
+MORGUE_QUIET = "off"  # auto: without a terminal (cron), only the summary and warnings on standard error
+MORGUE_REPORTS_ENABLED = True  # a JSON report of each run in the store (reports/)
 
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process

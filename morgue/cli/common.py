@@ -8,8 +8,22 @@ import sys
 import traceback
 
 #: 0 ok; 1 no article archived (or an unexpected error); 2 bad input, nothing fetched;
-#: 3 files wait in the spool; 6 interrupted (Ctrl-C, SIGTERM)
+#: 3 files wait in the spool; 4 some sites failed, others were archived; 5 another run holds
+#: the lock of the store and site; 6 interrupted (Ctrl-C, SIGTERM); 7 out of disk space
 EXIT_OK, EXIT_NO_ARTICLES, EXIT_USAGE, EXIT_PENDING, EXIT_INTERRUPTED = 0, 1, 2, 3, 6
+EXIT_SOME_FAILED, EXIT_LOCKED, EXIT_NO_SPACE = 4, 5, 7
+
+#: what each exit code means, for ``morgue crawl --help`` and the run report
+EXIT_CODES = {
+    EXIT_OK: "all well: articles archived (or none changed) and everything reached the store",
+    EXIT_NO_ARTICLES: "nothing archived (the last line says why), or an unexpected error",
+    EXIT_USAGE: "bad input (URL, date, setting, sites file, store or spool); nothing was fetched",
+    EXIT_PENDING: "files wait in the spool: `morgue flush` or the next run uploads them",
+    EXIT_SOME_FAILED: "finished, but some sites failed (the summary names them)",
+    EXIT_LOCKED: "another run over the same store and site is running; nothing was done",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): what was fetched is archived",
+    EXIT_NO_SPACE: "the spool's disk ran low (MORGUE_MIN_FREE_SPACE): fetching stopped, what was fetched is archived",
+}
 EXIT_UNEXPECTED = 1
 
 DEBUG_HINT = "run with -L DEBUG for details"

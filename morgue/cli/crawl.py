@@ -12,20 +12,27 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from morgue import meta
 from morgue.cli.common import (
     EXIT_INTERRUPTED,
+    EXIT_LOCKED,
     EXIT_NO_ARTICLES,
+    EXIT_NO_SPACE,
     EXIT_OK,
     EXIT_PENDING,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
     fail,
     open_checked_store,
     settings_from_args,
     unexpected,
     wants_debug,
 )
+from morgue.config import flag
 
 
 def check(settings) -> None:
@@ -44,6 +51,27 @@ def check(settings) -> None:
             and str(settings.get("MORGUE_PROGRESS")).lower() != "off"):
         # On a terminal the progress line speaks; the log keeps to warnings unless asked.
         settings.set("LOG_LEVEL", "WARNING", priority="project")
+    quiet(settings)
+
+
+def quiet(settings) -> None:
+    """``MORGUE_QUIET``: under cron, standard error carries the summary and warnings only.
+
+    ``on`` (or ``auto`` without a terminal): Scrapy's INFO lines (settings, middleware lists,
+    the stats dump) go to ``LOG_FILE`` when one is given (Scrapy then logs nowhere else) and
+    are dropped otherwise; warnings and errors still reach standard error.
+    """
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    mode = str(settings.get("MORGUE_QUIET", "off")).strip().lower()
+    if mode not in ("auto", "on", "off", "true", "false", "1", "0"):
+        raise SystemExit(fail(f"invalid setting MORGUE_QUIET={settings.get('MORGUE_QUIET')!r}: "
+                              "expected auto, on or off"))
+    if mode in ("off", "false", "0") or (mode == "auto" and sys.stderr.isatty()):
+        return
+    if settings.get("LOG_FILE") or settings.getpriority("LOG_LEVEL") > SETTINGS_PRIORITIES["project"]:
+        return  # the log goes to a file of its own, or its level was asked for
+    settings.set("LOG_LEVEL", "WARNING", priority="project")
 
 
 def prepare(settings) -> None:
@@ -54,24 +82,55 @@ def prepare(settings) -> None:
 
 def run_crawl(process: Any, spider: Any, spider_args: dict, settings) -> int:
     """Run one spider in ``process`` (Scrapy's signal handlers off: see ``interrupt``) and return the exit code."""
+    return run_crawls(process, [Job(spider, spider_args, settings)], settings)
+
+
+@dataclass
+class Job:
+    """One site's crawl: the spider, its arguments, its own settings (a site of sites.toml has its own)."""
+
+    spider: Any
+    args: dict
+    settings: Any
+    name: str = ""
+    crawler: Any = None
+    failure: BaseException | None = None
+
+
+def run_crawls(process: Any, jobs: list[Job], settings) -> int:
+    """Run every job's crawler at once in ``process`` and return the run's exit code.
+
+    The crawlers run side by side in one reactor, each with its own settings:
+    a cron window is shared fairly, a slow site does not hold up the others,
+    and a per-site rate limit or header is simply that crawler's setting.
+    """
+    from scrapy.crawler import Crawler
     from scrapy.utils.reactor import is_reactor_installed
 
     from morgue.cli.interrupt import Interruption
-    from morgue.extensions.report import summary_lines
 
-    try:
-        crawler = process.create_crawler(spider)
-    except KeyError as e:  # no spider of that name
-        return fail(str(e.args[0]) if e.args else str(e))
-    failures: list[BaseException] = []
-    started = process.crawl(crawler, **spider_args)
-    if hasattr(started, "add_done_callback"):  # an asyncio Task (AsyncCrawlerProcess)
-        loop = started.get_loop()
-        started.add_done_callback(
-            lambda t: failures.append(t.exception()) if not t.cancelled() and t.exception() else None)
-    else:  # a Deferred (CrawlerProcess)
-        loop = None
-        started.addErrback(lambda f: failures.append(f.value))
+    started_at = datetime.now(timezone.utc)
+    loop = None
+    for job in jobs:
+        try:
+            if job.settings is settings:
+                job.crawler = process.create_crawler(job.spider)
+            else:  # the site's own settings, the process's as defaults under them
+                spidercls = process.spider_loader.load(job.spider) if isinstance(job.spider, str) else job.spider
+                job.crawler = process.create_crawler(Crawler(spidercls, job.settings))
+        except KeyError as e:  # no spider of that name
+            return fail(str(e.args[0]) if e.args else str(e))
+        started = process.crawl(job.crawler, **job.args)
+        if hasattr(started, "add_done_callback"):  # an asyncio Task (AsyncCrawlerProcess)
+            loop = started.get_loop()
+
+            def done(t, job=job) -> None:
+                if not t.cancelled() and t.exception():
+                    job.failure = t.exception()
+
+            started.add_done_callback(done)
+        else:  # a Deferred (CrawlerProcess)
+            started.addErrback(lambda f, job=job: setattr(job, "failure", f.value))
 
     def call_soon(fn) -> None:
         if is_reactor_installed():
@@ -84,47 +143,118 @@ def run_crawl(process: Any, spider: Any, spider_args: dict, settings) -> int:
     with Interruption(process, call_soon) as interruption:
         process.start(install_signal_handlers=False)
 
-    if failures:  # the crawl could not start: a bad setting or argument, or a bug
-        error = failures[0]
-        if isinstance(error, ValueError):
-            return fail(str(error).strip().splitlines()[0] if str(error).strip() else repr(error))
-        return unexpected(error, wants_debug(settings))
-    try:
-        stats = crawler.stats.get_stats()
-    except RuntimeError:  # the crawl never started
-        stats = {}
-    if interruption.signal and stats:
-        stats.setdefault(meta.INTERRUPTED, interruption.signal)
-    for line in summary_lines(stats):
-        print(f"morgue: {line}", file=sys.stderr)
-    for warning in stats.get(meta.WARNINGS) or []:
-        print(f"morgue: warning: {warning}", file=sys.stderr)
-    pending = stats.get(meta.FILES_PENDING)
-    if interruption.signal:
-        if pending:
-            print(f"morgue: {pending} files wait in the spool: run `morgue flush` to upload them", file=sys.stderr)
-        print(f"morgue: interrupted: what was fetched is archived in {settings.get('MORGUE_STORE')} "
-              f"({stats.get(meta.TEXT_RECORDS, 0)} articles)", file=sys.stderr)
+    outcomes = [_outcome(job, interruption.signal, settings, several=len(jobs) > 1) for job in jobs]
+    code = combine([o["exit_code"] for o in outcomes], interrupted=bool(interruption.signal))
+    _write_report(settings, outcomes, started_at, code)
+    for outcome in outcomes:
+        if outcome.get("last"):
+            print(outcome.pop("last"), file=sys.stderr)
+    if len(jobs) > 1:
+        failed = [o["site"] for o in outcomes if o["exit_code"] not in (EXIT_OK, EXIT_PENDING)]
+        print(f"morgue: {len(jobs) - len(failed)} of {len(jobs)} sites crawled"
+              + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
+    return code
+
+
+def combine(codes: list[int], interrupted: bool = False) -> int:
+    """The run's exit code from its sites' codes."""
+    if interrupted or EXIT_INTERRUPTED in codes:
         return EXIT_INTERRUPTED
+    if EXIT_NO_SPACE in codes:
+        return EXIT_NO_SPACE
+    if len(codes) == 1:
+        return codes[0]
+    worked = [c for c in codes if c in (EXIT_OK, EXIT_PENDING)]
+    if not worked:
+        return EXIT_LOCKED if all(c == EXIT_LOCKED for c in codes) else EXIT_NO_ARTICLES
+    if len(worked) < len(codes):
+        return EXIT_SOME_FAILED
+    return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
+
+
+def _outcome(job: Job, signal: str | None, settings, several: bool) -> dict:
+    """Say how one site's crawl went (summary lines, warnings, its error) and give its exit code."""
+    from morgue.extensions.report import summary_lines
+    from morgue.store.lock import LockHeld
+
+    site = job.name or str(job.args.get("site", "")).split(",")[0] or str(job.spider)
+    prefix = f"morgue: {site}: " if several else "morgue: "
+    outcome: dict = {"site": site, "stats": {}}
+
+    def say(code: int, message: str, error: bool = True) -> dict:
+        # said last, after the run report is written: the last line says how the run ended
+        outcome["last"] = f"{prefix}{'error: ' if error else ''}{message}"
+        outcome.update(exit_code=code, reason=message)
+        return outcome
+
+    if job.failure is not None:  # the crawl could not start: the lock, a bad setting or argument, or a bug
+        error = job.failure
+        if isinstance(error, LockHeld):
+            return say(EXIT_LOCKED, str(error))
+        if isinstance(error, ValueError):
+            return say(EXIT_USAGE, str(error).strip().splitlines()[0] if str(error).strip() else repr(error))
+        outcome.update(exit_code=unexpected(error, wants_debug(settings)), reason=repr(error))
+        return outcome
+    try:
+        stats = job.crawler.stats.get_stats()
+    except (RuntimeError, AttributeError):  # the crawl never started
+        stats = {}
+    outcome["stats"] = stats
+    if signal and stats:
+        stats.setdefault(meta.INTERRUPTED, signal)
+    for line in summary_lines(stats):
+        print(f"{prefix}{line}", file=sys.stderr)
+    for warning in stats.get(meta.WARNINGS) or []:
+        print(f"{prefix}warning: {warning}", file=sys.stderr)
+    pending = stats.get(meta.FILES_PENDING)
+    store = job.settings.get("MORGUE_STORE")
+    if signal:
+        if pending:
+            print(f"{prefix}{pending} files wait in the spool: run `morgue flush` to upload them", file=sys.stderr)
+        return say(EXIT_INTERRUPTED, f"interrupted: what was fetched is archived in {store} "
+                                     f"({stats.get(meta.TEXT_RECORDS, 0)} articles)", error=False)
     if not stats:
-        return fail("the crawl did not run; see the log above", EXIT_NO_ARTICLES)
+        return say(EXIT_NO_ARTICLES, "the crawl did not run; see the log above")
+    if stats.get(meta.OUT_OF_DISK):
+        return say(EXIT_NO_SPACE, f"out of disk space: {stats[meta.OUT_OF_DISK]}; fetching stopped, what was "
+                                  f"fetched is archived ({stats.get(meta.TEXT_RECORDS, 0)} articles)")
     if not stats.get(meta.OK, False):
-        return fail(f"no article archived: {stats.get(meta.REASON) or 'see the log above'}",
-                     EXIT_NO_ARTICLES)
+        return say(EXIT_NO_ARTICLES, f"no article archived: {stats.get(meta.REASON) or 'see the log above'}")
     if pending:
-        return fail(f"{pending} files could not be uploaded to "
-                     f"{settings.get('MORGUE_STORE')}; run `morgue flush` to upload them", EXIT_PENDING)
-    return EXIT_OK
+        return say(EXIT_PENDING, f"{pending} files could not be uploaded to {store}; "
+                                 "run `morgue flush` to upload them")
+    outcome.update(exit_code=EXIT_OK, reason="")
+    return outcome
 
 
-def crawl(urls: Sequence[str], settings, spider_args: dict | None = None) -> int:
-    """Run the news spider over ``urls`` and turn its outcome into an exit code."""
+def _write_report(settings, outcomes: list[dict], started_at: datetime, code: int) -> None:
+    """The run's JSON report into the store (``reports/YYYY/MM/DD/<run>.json``); a failure is a warning."""
+    from morgue.extensions.runreport import build_report, write_report
+
+    if not flag(settings, "MORGUE_REPORTS_ENABLED", True):
+        return
+    report = build_report(outcomes, started_at, datetime.now(timezone.utc), code)
+    try:
+        write_report(settings, report)
+    except Exception as e:  # noqa: BLE001 - the crawl's outcome stands; the report is its echo
+        print(f"morgue: warning: cannot write the run report: {e}", file=sys.stderr)
+
+
+def crawl(urls: Sequence[str], settings, spider_args: dict | None = None, sites_file: str | None = None) -> int:
+    """Run the news spider over ``urls`` (one site), or over each site of ``sites_file``; return the exit code."""
     from scrapy.crawler import AsyncCrawlerProcess
 
+    from morgue.cli.sites import read_sites
     from morgue.discovery.dates import parse_date
     from morgue.discovery.urls import BadURL, check_url
     from morgue.spiders.news import NewsSpider
 
+    sites = []
+    if sites_file:
+        try:
+            sites = read_sites(sites_file)
+        except ValueError as e:
+            return fail(str(e))
     try:
         seeds = [check_url(u) for u in urls]
     except BadURL as e:
@@ -139,7 +269,19 @@ def crawl(urls: Sequence[str], settings, spider_args: dict | None = None) -> int
             return fail(f"invalid --max-pages {settings.get('MORGUE_MAX_PAGES')!r}: a positive number")
     prepare(settings)
     process = AsyncCrawlerProcess(settings)
-    return run_crawl(process, NewsSpider, {"site": ",".join(seeds), **(spider_args or {})}, settings)
+    if not sites:
+        return run_crawl(process, NewsSpider, {"site": ",".join(seeds), **(spider_args or {})}, settings)
+    jobs = []
+    for site in sites:
+        own = settings.copy()
+        for name, value in site.settings.items():
+            own.set(name, value, priority="cmdline")
+        try:
+            check(own)
+        except SystemExit as e:
+            return e.code if isinstance(e.code, int) else EXIT_USAGE
+        jobs.append(Job(NewsSpider, {"site": ",".join(site.seeds), **(spider_args or {})}, own, name=site.url))
+    return run_crawls(process, jobs, settings)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -148,5 +290,9 @@ def run(args: argparse.Namespace) -> int:
         settings.set("MORGUE_MAX_PAGES", args.max_pages, priority="cmdline")
     if args.since:
         settings.set("MORGUE_SINCE", args.since, priority="cmdline")
-    return crawl(args.url, settings)
+    if getattr(args, "full", False):
+        settings.set("MORGUE_FULL", True, priority="cmdline")
+    if getattr(args, "log_file", None):
+        settings.set("LOG_FILE", args.log_file, priority="cmdline")
+    return crawl(getattr(args, "url", None) or [], settings, sites_file=getattr(args, "sites", None))
 

@@ -1,4 +1,8 @@
-"""``morgue reindex``: make the catalogue of every text file that has none, then a compacted one.
+"""``morgue reindex``: make the catalogue of every text file that has none, then a compacted one; rebuild state.
+
+The crawl state (``state/``: what incremental crawls compare against) is
+rebuilt from the text records and WARC files, for every site they hold, and
+saved as a new snapshot: a lost or damaged state costs one reindex.
 
 With ``--rebuild`` every text file is read again (for a catalogue made by an older
 morgue, or one that is suspect); the new compacted catalogue then supersedes all
@@ -36,6 +40,22 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"no text records in store {store.uri}", 1)
     print(f"morgue: {counts['text_files']} text files, {counts['records']} records; read {counts['files_read']}, "
           f"made {counts['catalogues_made']} catalogues; compacted into {counts['compacted']}", file=sys.stderr)
+    return rebuild_state(store)
+
+
+def rebuild_state(store) -> int:
+    """Rebuild and save the crawl state of every site in the store."""
+    from morgue.store import StoreError
+    from morgue.store.state import rebuild
+
+    try:
+        states = rebuild(store)
+        for state in states.values():
+            state.save(store)
+    except StoreError as e:
+        return fail(str(e))
+    articles = sum(len(s) for s in states.values())
+    print(f"morgue: crawl state rebuilt: {len(states)} sites, {articles} articles", file=sys.stderr)
     return EXIT_OK
 
 

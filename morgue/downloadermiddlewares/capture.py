@@ -35,7 +35,7 @@ from morgue import meta
 from morgue.config import flag, number
 from morgue.extensions.state import crawl_state
 from morgue.extensions.upload import crawl_spool
-from morgue.store.state import canonical
+from morgue.store.state import canonical, discovery_date
 from morgue.warc.records import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
@@ -140,8 +140,6 @@ class WarcCaptureMiddleware:
         extension = crawl_state(self.crawler)
         if extension is None or extension.state is None:
             return
-        from morgue.downloadermiddlewares.incremental import discovery_date
-
         seen = discovery_date(request.meta.get(meta.DISCOVERY))
         values: dict = {"seen": seen} if seen else {}  # a link gives none: the sitemap's stays
         if not profile:

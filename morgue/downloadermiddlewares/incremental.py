@@ -35,19 +35,7 @@ from morgue import meta
 from morgue.config import flag, number
 from morgue.discovery.dates import parse_date
 from morgue.extensions.state import crawl_state
-from morgue.store.state import canonical, entry_as_dict
-
-#: discovery entry fields that say an article changed, in order of trust
-CHANGE_DATES = ("lastmod", "updated", "published", "publication_date")
-
-
-def discovery_date(discovery: dict | None) -> str:
-    """The date a sitemap or feed gave an article (the string as written), or ''."""
-    entry = (discovery or {}).get("entry") or {}
-    for name in CHANGE_DATES:
-        if entry.get(name):
-            return str(entry[name])
-    return ""
+from morgue.store.state import canonical, discovery_date, entry_as_dict
 
 
 def is_recent(published: str, now: datetime, days: float) -> bool:

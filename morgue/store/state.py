@@ -170,6 +170,19 @@ def _read_snapshot(store: Store, key: str) -> Iterator[tuple[str, str]]:
             yield url, packed
 
 
+#: discovery entry fields that say an article changed, in order of trust
+CHANGE_DATES = ("lastmod", "updated", "published", "publication_date")
+
+
+def discovery_date(discovery: dict | None) -> str:
+    """The date a sitemap or feed gave an article (the string as written), or ''."""
+    entry = (discovery or {}).get("entry") or {}
+    for name in CHANGE_DATES:
+        if entry.get(name):
+            return str(entry[name])
+    return ""
+
+
 def canonical(url: str) -> str:
     from w3lib.url import canonicalize_url
 
@@ -204,13 +217,48 @@ def fold_text_file(states: dict[str, SiteState], stream) -> int:
 
 
 def rebuild(store: Store) -> dict[str, SiteState]:
-    """Every site's state, from the text records in the store (``morgue reindex``)."""
+    """Every site's state, from the text records in the store, then the WARC files (``morgue reindex``).
+
+    The text records give each article's last text and capture; the WARC files add what the
+    capture said that the text record does not keep: its validators (``ETag``,
+    ``Last-Modified``) and the discovery date seen then (its ``metadata`` record).
+    """
     states: dict[str, SiteState] = {}
     for key in store.list("text/"):
         if key.endswith(".jsonl.gz"):
             with store.open(key) as raw:
                 fold_text_file(states, raw)
+    by_record = {entry.record_id: (state, url) for state in states.values()
+                 for url, entry in state.items() if entry.record_id}
+    for key in store.list("warc/"):
+        if key.endswith(".warc.gz") and by_record:
+            with store.open(key) as raw:
+                _fold_warc(raw, by_record)
     return states
+
+
+def _fold_warc(stream, by_record: dict[str, tuple[SiteState, str]]) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    try:
+        for record in ArchiveIterator(stream):
+            rec_id = record.rec_headers.get_header("WARC-Record-ID")
+            if record.rec_type == "response" and rec_id in by_record and record.http_headers:
+                state, url = by_record[rec_id]
+                state.update(url, etag=record.http_headers.get_header("ETag") or "",
+                             last_modified=record.http_headers.get_header("Last-Modified") or "")
+            elif record.rec_type == "metadata":
+                target = record.rec_headers.get_header("WARC-Concurrent-To")
+                if target in by_record:
+                    try:
+                        seen = discovery_date(json.loads(record.content_stream().read()))
+                    except ValueError:
+                        continue
+                    if seen:
+                        state, url = by_record[target]
+                        state.update(url, seen=seen)
+    except (OSError, EOFError, ValueError):
+        pass  # a damaged file: what was read stays
 
 
 def entry_as_dict(entry: Entry) -> dict:
