@@ -57,6 +57,9 @@ def _read(store: Store, key: str) -> pa.Table | None:
             t = pq.ParquetFile(io.BytesIO(data)).read()  # not read_table: that loads pyarrow.dataset (50 MB)
             if (t.schema.metadata or {}).get(b"morgue_catalogue") != VERSION.encode():
                 return None
+            for name in COLUMNS:  # a column newer than the file (``generation``): null, read as its default
+                if name not in t.schema.names:
+                    t = t.append_column(name, pa.nulls(t.num_rows, SCHEMA.field(name).type))
             return t.select(list(COLUMNS)).cast(SCHEMA)
         lines = gzip.decompress(data)
         if not lines.strip():

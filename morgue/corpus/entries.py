@@ -30,7 +30,7 @@ SUFFIX = ".jsonl.gz"
 #: an entry's fields ("int" or "str")
 FIELDS = {
     "url": "str", "story": "str", "site": "str", "title": "str", "published": "str", "fetched_at": "str",
-    "language": "str", "page_kind": "str", "word_count": "int", "version": "int",
+    "language": "str", "page_kind": "str", "word_count": "int", "version": "int", "generation": "int",
     "text_hash": "str", "warc_record_id": "str",
     "text_key": "str", "text_offset": "int", "text_length": "int",
 }

@@ -61,6 +61,7 @@ class Options:
     near_threshold: float = THRESHOLD
     partition: str | None = None
     all_versions: bool = False
+    all_generations: bool = False  # every generation of a capture's text record, not only the newest
     workers: int | None = None  # threads reading text; None: one per core for large exports, 0: none
 
 
@@ -124,6 +125,8 @@ def _catalogue(store: Store, keys: list[str], summary: Summary) -> pa.Table:
             tables.append(cat.table(entries(_Counting(f, counter), key)))
     summary.text_bytes_scanned += counter[0]
     t = pa.concat_tables(tables)
+    # a record older than re-extraction (or a catalogue older than generations) is generation 1
+    t = t.set_column(t.schema.get_field_index("generation"), "generation", pc.fill_null(t["generation"], 1))
     return t.append_column("i", pa.array(np.arange(t.num_rows, dtype=np.int64)))
 
 
@@ -149,14 +152,29 @@ def decide(t: pa.Table, options: Options, summary: Summary, dropped: Callable[[d
             dropped({"reason": reason, **{c: v[j] for c, v in cols.items()},
                      "kept_warc_record_id": kcols["warc_record_id"][j], "kept_url": kcols["url"][j]})
 
-    if not options.all_versions and t.num_rows:
-        s = t.set_column(t.schema.get_field_index("story"), "story", pc.fill_null(t["story"], ""))
-        order, first = _first_of_groups(
-            s, [("story", "ascending"), ("version", "descending"), ("fetched_at", "descending")], "story")
+    # a capture: its WARC record (a text record from before record IDs: its own place)
+    capture = pc.fill_null(t["warc_record_id"], pc.binary_join_element_wise(
+        t["text_key"], pc.cast(t["text_offset"], pa.string()), "@")) if t.num_rows else pa.array([], pa.string())
+    newest_first = [("generation", "descending"), ("text_key", "descending"), ("text_offset", "descending")]
+    if not options.all_generations and t.num_rows:
+        # re-extraction's generations of one capture: the newest one (then the latest written)
+        g = t.append_column("capture", capture)
+        order, first = _first_of_groups(g, [("capture", "ascending"), *newest_first], "capture")
         old = order[first != order]
         keep[old] = False
+        summary.drop("older_generation", len(old))
+        report("older_generation", old, first[first != order])
+    if not options.all_versions and keep.any():
+        s = t.set_column(t.schema.get_field_index("story"), "story", pc.fill_null(t["story"], ""))
+        order, first = _first_of_groups(
+            s, [("story", "ascending"), ("version", "descending"), ("fetched_at", "descending"), *newest_first],
+            "story")
+        cap = capture.to_numpy(zero_copy_only=False)
+        older = (cap[order] != cap[first]) & keep[order]  # another capture of the story: an older version
+        old = order[older]
+        keep[old] = False
         summary.drop("older_version", len(old))
-        report("older_version", old, first[first != order])
+        report("older_version", old, first[older])
     for name, fails in options.filters.failures(t):
         mask = fails.to_numpy(zero_copy_only=False) & keep
         summary.drop(name, int(mask.sum()))

@@ -21,7 +21,6 @@ import logging
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
@@ -46,7 +45,7 @@ def generation(record: dict) -> int:
 
 @dataclass
 class Selection:
-    since: date | None = None  # fetched on or after (UTC day)
+    since: str | None = None  # fetched on or after this day (YYYY-MM-DD, UTC)
     sites: frozenset[str] = frozenset()
 
 
@@ -185,7 +184,6 @@ def new_record(old: dict, capture: Capture, article: dict, extractor: str) -> di
         record.setdefault(name, value)
     record["warc_key"] = old.get("warc_key") or record.get("warc_key")
     record["generation"] = generation(old) + 1
-    record["supersedes_generation"] = generation(old)
     return record
 
 

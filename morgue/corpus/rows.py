@@ -1,7 +1,8 @@
 """A text record as an export row: the archived fields, plus what the corpus derives from them.
 
 Derived: ``site`` (the URL's host, without ``www.``), ``page_kind`` (``article`` when the
-record predates page kinds), ``version`` (1 when it predates versions), ``story`` (what
+record predates page kinds), ``version`` (1 when it predates versions), ``generation`` (1 for
+the crawl's record and one older than re-extraction; see ``morgue.corpus.reextract``), ``story`` (what
 versions of one story share: the canonical URL, else the URL), ``text_hash`` (of the
 normalised text: what exact deduplication compares) and where the record lives in the
 store (``text_key``, ``text_offset``, ``text_length``).
@@ -24,6 +25,7 @@ FIELDS = {
     "tags": "list", "categories": "list", "text": "str", "word_count": "int",
     "page_kind": "str", "version": "int", "supersedes": "str", "story": "str", "text_hash": "str",
     "fetched_at": "str", "discovered_via": "str", "discovered_from": "str", "extractor": "str",
+    "generation": "int",
     "warc_key": "str", "warc_filename": "str", "warc_offset": "int", "warc_length": "int",
     "warc_record_id": "str", "payload_digest": "str",
     "text_key": "str", "text_offset": "int", "text_length": "int",
@@ -98,6 +100,7 @@ def row(record: dict, text_key: str, offset: int, length: int, hashed: str | Non
     out["site"] = site_of(out["url"])
     out["page_kind"] = out["page_kind"] or "article"
     out["version"] = out["version"] or 1
+    out["generation"] = out["generation"] or 1
     out["story"] = out["canonical_url"] or out["url"]
     out["text_hash"] = hashed or text_hash(out["text"] or "")
     if out["word_count"] is None:

@@ -20,7 +20,7 @@ from morgue.corpus.records import Piece, members, parse
 from morgue.corpus.rows import COLUMNS, row
 
 #: the columns export takes from the catalogue rather than from the record (derived there once)
-DERIVED = ("site", "story", "page_kind", "version", "word_count", "text_hash")
+DERIVED = ("site", "story", "page_kind", "version", "generation", "word_count", "text_hash")
 _LOCATION = ("text_key", "text_offset", "text_length")
 _RAW = pa.schema([f for f in SCHEMA if f.name not in (*DERIVED, *_LOCATION)])
 _PARSE = pa_json.ParseOptions(explicit_schema=_RAW, unexpected_field_behavior="ignore")
