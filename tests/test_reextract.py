@@ -109,3 +109,24 @@ def test_metadata_records_read_as_json_or_warc_fields():
               b"from: http://x/s.xml\r\nvia: news-sitemap\r\n")
     assert parse_metadata(as_json, "application/json") == parse_metadata(fields, "application/warc-fields") == {
         "via": "news-sitemap", "from": "http://x/s.xml", "entry": entry}
+
+
+def test_a_compacted_catalogue_from_before_generations_still_reads(reextracted, tmp_path):
+    """``morgue reindex`` output made before the ``generation`` column: read as generation 1, not refused."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from morgue.corpus import catalogue as cat
+
+    store, before, _ = reextracted
+    copy = tmp_path / "archive"
+    shutil.copytree(store, copy)
+    cat.reindex(LocalStore(copy))
+    (compacted,) = copy.glob("catalogue/compacted/*.parquet")
+    old = pq.read_table(compacted)
+    pq.write_table(old.drop_columns(["generation"]).replace_schema_metadata(old.schema.metadata), compacted)
+    loaded = cat.load(LocalStore(copy))
+    assert loaded.missing == [] and loaded.table.num_rows == 2 * len(before)
+    summary = export(LocalStore(copy), Options(out=tmp_path / "out", workers=0))
+    assert summary.kept == len(before)  # without generations, the latest written of a capture is taken
