@@ -12,9 +12,10 @@ while the run lives. Another run finds it:
 
 Back-ends: a local store creates the file with ``O_EXCL`` and takes a stale
 one over by renaming it aside first (only one taker's rename succeeds). An
-S3 store puts the object with ``If-None-Match: *`` and reads it back (a
-service that ignores the condition keeps the last writer: the loser sees
-another run's ID and backs off), renews it by copying it onto itself, and
+S3 store looks for the object, puts it with ``If-None-Match: *`` and reads
+it back (a service that ignores the condition, as rclone does, keeps the
+last of two runs that put it at the same moment: the other sees a foreign
+run ID and backs off), renews it by copying it onto itself, and
 deletes it at the end. This module reaches into ``S3Store``'s client and
 ``LocalStore``'s root: the ``Store`` protocol has no conditional write or
 delete (the adapter is here, in one place).
@@ -149,6 +150,9 @@ class _S3Backend:
         return self.store._client
 
     def create(self, body: bytes, run: str) -> bool:
+        holder, _ = self.read()
+        if holder is not None:  # a service that ignores If-None-Match would let the put overwrite it
+            return False
         try:
             self.client.put_object(Bucket=self.store.bucket, Key=self.full_key, Body=body, IfNoneMatch="*")
         except Exception as e:  # noqa: BLE001 - botocore's errors, told apart by code
