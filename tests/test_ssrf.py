@@ -165,3 +165,18 @@ def test_guard_refuses_other_ports_addresses_and_redirect_hops(servers, tmp_path
     assert out[4]["status"] == 302  # the hop that was fetched is archived
     assert other.log == []  # no connection made
     assert run.code == 1
+
+
+def test_resolver_alone_stops_the_connection(servers, tmp_path):
+    """The second line (a name that resolves differently at connection time): without the middleware,
+    the resolver still leaves the HTTP client no address to connect to."""
+    site, other = servers
+    site_port, other_port = site.server_address[1], other.server_address[1]
+    run = save(f"http://127.0.0.1:{site_port}/ok", f"http://127.0.0.1:{other_port}/secret", "--json",
+               "--store", str(tmp_path), "-s", "TWISTED_DNS_RESOLVER=morgue.utils.ssrf.GuardedResolver",
+               "-s", f"MORGUE_ALLOWED_NETWORKS=127.0.0.1:{site_port}", "-s", "RETRY_ENABLED=false")
+    ok, refused = (json.loads(line) for line in run.stdout.splitlines())
+    assert ok["status"] == 200
+    assert refused["status"] is None and refused["error"].startswith("DNS")
+    assert other.log == []
+    assert "Refused to connect to 127.0.0.1: port" in run.stderr

@@ -88,7 +88,7 @@ def failure_reason(failure) -> str:
 def new_result(url: str, source: str | None = None) -> dict[str, Any]:
     return {"url": url, "final_url": None, "status": None, "error": None, "capture_id": None,
             "warc_filename": None, "warc_key": None, "warc_offset": None, "warc_length": None,
-            "warc_record_id": None, "title": None, "text": None, "from": source}
+            "warc_record_id": None, "fetched_at": None, "title": None, "text": None, "from": source}
 
 
 class SaveSpider(Spider):
@@ -139,7 +139,7 @@ class SaveSpider(Spider):
         warc = response.meta.get(meta.WARC_LOCATION) or {}
         if warc.get("warc_filename"):
             result.update({name: warc.get(name) for name in
-                           ("warc_filename", "warc_offset", "warc_length", "warc_record_id")})
+                           ("warc_filename", "warc_offset", "warc_length", "warc_record_id", "fetched_at")})
             result["warc_key"] = key_for(warc["warc_filename"])
             result["capture_id"] = capture_id(warc.get("warc_record_id"))
 

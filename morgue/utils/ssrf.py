@@ -229,22 +229,28 @@ class SsrfGuardMiddleware:
 
     async def process_request(self, request: Request) -> None:
         try:
-            host, port, address = check_url(request.url, self.allowed)
-            if address is None:
-                await self._check_name(request.url, host, port)
+            await check_destination(request.url, self.allowed)
         except RefusedAddress:
             self.stats.inc_value(meta.SSRF_REFUSED)
             raise
 
-    async def _check_name(self, url: str, host: str, port: int) -> None:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
-            return  # the download fails on its own, with its DNS error
-        for info in infos:
-            why = classify(info[4][0], port, self.allowed)
-            if why:
-                raise RefusedAddress(f"refused {url}: {host} resolves to {why.split(' is ', 1)[-1]} ({info[4][0]})")
+
+async def check_destination(url: str, allowed: Iterable[Allowed] = ()) -> None:
+    """``check_url``, and for a name every address it resolves to; RefusedAddress says which and why.
+
+    A name that does not resolve passes: the fetch then fails with its own DNS error.
+    """
+    host, port, address = check_url(url, allowed)
+    if address is not None:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return
+    for info in infos:
+        why = classify(info[4][0], port, allowed)
+        if why:
+            raise RefusedAddress(f"refused {url}: {host} resolves to {info[4][0]}: {why}")
 
 
 @provider(IResolutionReceiver)
