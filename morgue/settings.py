@@ -36,6 +36,9 @@ MORGUE_FOLLOW_DEPTH = 2  # links followed from the home page: sections, then art
 MORGUE_FEED_PATHS = True  # try /feed/, /sitemap.xml, ... when a site announces none
 MORGUE_FETCH_DOCUMENTS = True  # archive PDFs and office documents that articles link to
 MORGUE_LINKS_FROM_LISTED = False  # look for article links in articles a sitemap listed (costly)
+MORGUE_MAX_SITEMAPS = 1000  # sitemaps read per crawl, indexes included
+MORGUE_SITEMAP_DEPTH = 3  # sitemap indexes followed below the one robots.txt (or the user) named
+MORGUE_MAX_FEEDS = 50  # feeds read per crawl
 
 # --- incremental crawls (a store that already holds the site) ----------------------
 MORGUE_STATE_ENABLED = True  # keep the crawl state in the store (state/); off: every run is a full crawl
@@ -67,6 +70,14 @@ DOWNLOAD_TIMEOUT = 60
 CONCURRENT_ITEMS = 8
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # an oversized page is logged and skipped
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# Response headers up to 256 kB, as browsers take them; no FTP or S3 handler (Scrapy's FTP one has no timeout,
+# and a crawl only ever asks for http and https URLs).
+DOWNLOAD_HANDLERS = {
+    "http": "morgue.utils.twisted_limits.LargeHeadersDownloadHandler",
+    "https": "morgue.utils.twisted_limits.LargeHeadersDownloadHandler",
+    "ftp": None,
+    "s3": None,
+}
 MORGUE_RETRY_AFTER_MAX = 120.0  # longest Retry-After honoured (seconds)
 MORGUE_RETRY_AFTER_TIMES = 5
 

@@ -279,7 +279,6 @@ def test_a_non_ascii_redirect_is_followed_to_the_right_url(captured):
     assert not [p for _, p, _ in server.log if b"%C3%83" in p]
 
 
-@pytest.mark.xfail(strict=True, reason="morgue/spiders/news.py _home_redirect decodes Location as Latin-1")
 def test_a_home_page_redirect_to_a_non_ascii_path_is_followed(tmp_path):
     routes: dict[str, Answer] = {
         "/robots.txt": NOT_FOUND,

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from morgue import settings as project_settings
 from morgue.testsite import NewsSite
 from morgue.testsite.hostile import (
     BIG_COOKIE_PATH,
@@ -196,11 +195,6 @@ def test_json_ld_nested_100000_deep_does_not_lose_the_page(malformed):
     assert DEEP_JSONLD_PATH in paths(text_records(store))
 
 
-@pytest.mark.xfail(
-    "twisted_limits" not in str(getattr(project_settings, "DOWNLOAD_HANDLERS", "")), strict=True,
-    reason="settings.py does not yet name morgue.utils.twisted_limits.LargeHeadersDownloadHandler "
-           "in DOWNLOAD_HANDLERS: Twisted drops a header line over 16 kB",
-)
 def test_a_64kb_set_cookie_does_not_lose_the_article(malformed):
     site, store, run = malformed
     assert "Connection was closed cleanly" not in run.stderr

@@ -48,6 +48,9 @@ def diagnose(stats: dict, site: str, user_agent: str = "morgue") -> Verdict:
             warnings.append(f"{stats[meta.EXTRACT_EMPTY]} article pages gave no article text")
         if stats.get(meta.DISCOVERY_ERRORS):
             warnings.append(f"{stats[meta.DISCOVERY_ERRORS]} sitemaps or feeds could not be read")
+        if stats.get(meta.DISCOVERY_LIMITS):
+            warnings.append(f"discovery stopped at {', '.join(stats[meta.DISCOVERY_LIMITS])}: "
+                            "some sitemaps or feeds were not read")
         return Verdict(True, "", warnings)
 
     if stats.get(meta.INTERRUPTED):
@@ -68,6 +71,9 @@ def diagnose(stats: dict, site: str, user_agent: str = "morgue") -> Verdict:
                   "but none gave any article text")
     elif robots_forbidden and not stats.get(meta.ARTICLE_RESPONSES):
         reason = f"robots.txt of {site} forbade every article URL found ({robots_forbidden} requests)"
+    elif stats.get(meta.ARTICLE_HTTP_ERRORS) and not stats.get(meta.ARTICLE_RESPONSES):
+        reason = (f"all {stats[meta.ARTICLE_HTTP_ERRORS]} article pages found on {site} "
+                  "answered HTTP errors (4xx/5xx)")
     else:
         reason = (f"no sitemap, feed or article-like link was found on {site}: "
                   "give a feed or sitemap URL instead, e.g. morgue crawl https://site/feed.xml")
