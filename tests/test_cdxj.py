@@ -151,6 +151,10 @@ def test_show_prints_captures_and_text(twice, tmp_path):
     assert lines[0] == f"{url}: 2 captures"
     assert sum(" 200  text/html  warc/" in line for line in lines) == 2
     assert sum("text: generation 1" in line for line in lines) == 2
+    # how the capture was found: its discovery metadata record, read through the capture's index line
+    record = next(r for r in text_records(store) if r["url"] == url)
+    assert sum(line.strip() == f"found: via {record['discovered_via']} from {record['discovered_from']}"
+               for line in lines) == 2
     record = next(r for r in text_records(store) if r["url"] == url)
     assert record["text"][:200] in run.stdout
 

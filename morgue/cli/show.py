@@ -61,6 +61,8 @@ def text_records(store, url: str) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from morgue.warc.cdxj import read_metadata
+
     store, captures = find_captures(args)
     records = text_records(store, args.url)
     by_capture: dict[str, list[dict]] = {}
@@ -71,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     for c in captures:
         print(f"{c.time}  {c.status or '-':>3}  {c.mime}  {c.warc_key} @{c.offset}+{c.length}  "
               f"{c.digest or '-'}", file=out)
+        found = read_metadata(store, c)
+        if found:
+            print(f"    found: via {found.get('via', '-')} from {found.get('from') or '-'}", file=out)
         for r in by_capture.get(c.record_id or "", []):
             print(f"    text: generation {r.get('generation') or 1}, {r.get('word_count') or 0} words, "
                   f"extractor {r.get('extractor')}  ({r['text_key']} @{r['text_offset']})", file=out)

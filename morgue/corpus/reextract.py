@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 
+from morgue.warc.cdxj import parse_metadata
+
 if TYPE_CHECKING:
     from morgue.store import Store
     from morgue.store.spool import Spool
@@ -146,28 +148,6 @@ def read_capture(store: Store, record: dict) -> Capture:
     if not capture.discovery and record.get("discovered_via"):
         capture.discovery = {"via": record["discovered_via"], "from": record.get("discovered_from")}
     return capture
-
-
-def parse_metadata(payload: bytes, content_type: str | None) -> dict:
-    """A discovery metadata record's content: JSON, or WARC fields whose ``entry`` is JSON."""
-    text = payload.decode("utf-8", "replace")
-    if (content_type or "").startswith("application/json"):
-        value = json.loads(text)
-        return value if isinstance(value, dict) else {}
-    out: dict = {}
-    for line in text.splitlines():
-        name, sep, value = line.partition(":")
-        if not sep:
-            continue
-        value = value.strip()
-        if name.strip() == "entry":
-            try:
-                out["entry"] = json.loads(value)
-            except ValueError:
-                continue
-        else:
-            out[name.strip()] = value
-    return out
 
 
 def new_record(old: dict, capture: Capture, article: dict, extractor: str) -> dict:

@@ -365,6 +365,41 @@ def read_record(store: Store, capture: Capture):
     return record
 
 
+def parse_metadata(payload: bytes, content_type: str | None) -> dict:
+    """A discovery metadata record's content: JSON, or WARC fields whose ``entry`` is JSON."""
+    text = payload.decode("utf-8", "replace")
+    if (content_type or "").startswith("application/json"):
+        value = json.loads(text)
+        return value if isinstance(value, dict) else {}
+    out: dict = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue
+        value = value.strip()
+        if name.strip() == "entry":
+            try:
+                out["entry"] = json.loads(value)
+            except ValueError:
+                continue
+        else:
+            out[name.strip()] = value
+    return out
+
+
+def read_metadata(store: Store, capture: Capture) -> dict | None:
+    """How the capture was found (its discovery ``metadata`` record), or None if it has none."""
+    if capture.meta_offset is None or capture.meta_length is None:
+        return None
+    import io
+
+    data = store.read_range(capture.warc_key, capture.meta_offset, capture.meta_length)
+    record = next(iter(ArchiveIterator(io.BytesIO(data))), None)
+    if record is None or record.rec_type != "metadata":
+        return None
+    return parse_metadata(record.content_stream().read(), record.rec_headers.get_header("Content-Type"))
+
+
 def read_body(store: Store, capture: Capture) -> bytes:
     """The body of a capture as it was served, decoded: no chunking, no gzip or br."""
     record = read_record(store, capture)
