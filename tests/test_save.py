@@ -124,3 +124,13 @@ def test_save_bad_input_is_one_line(tmp_path):
     assert run.code == 2 and run.stderr.count("\n") == 1 and run.last_line.startswith("morgue: error: ")
     run = save("http://127.0.0.1/", "--if-not-archived-within", "soon", "--store", str(tmp_path))
     assert run.code == 2 and "--if-not-archived-within" in run.last_line
+
+
+def test_save_page_with_outlinks(site, tmp_path):
+    run = save(site.url, "--outlinks", "--store", str(tmp_path), "--json")
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    home, links = lines[0], lines[1:]
+    assert home["status"] == 200 and links and all(link["from"] == site.url for link in links)
+    saved = {"/" + r["url"].split("/", 3)[3] for r in text_records(tmp_path) if r["discovered_via"] == "link"}
+    assert len(saved) >= 3 and saved <= {a["path"] for a in site.articles}  # the home page's articles
+    assert run.code == 0, run.stderr

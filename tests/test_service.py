@@ -273,10 +273,11 @@ def test_token_required_beyond_loopback_and_checked(serve, tmp_path):
 
 def test_rate_limit_per_client(serve):
     server = serve(None, "-s", "MORGUE_SERVICE_RATE_LIMIT=3")
-    codes = [server.request("GET", "/api/captures")[0] for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
-    status, headers, _ = server.request("GET", "/api/captures")
-    assert status == 429 and int(headers["Retry-After"]) >= 1
+    codes = [server.request("POST", "/api/captures", b"{}")[0] for _ in range(4)]
+    assert codes == [400, 400, 400, 429]  # bad submissions count too
+    status, headers, data = server.request("POST", "/api/captures", {"urls": ["https://example.org/"]})
+    assert status == 429 and int(headers["Retry-After"]) >= 1 and json.loads(data)["error"]
+    assert server.request("GET", "/api/captures")[0] == 200  # reads (the page's polling) are not limited
 
 
 def test_queued_jobs_survive_a_restart(local, serve, tmp_path):
@@ -309,3 +310,10 @@ def test_webhook_called_when_the_job_ends(local, serve):
         time.sleep(0.05)
     assert hook.posts[0]["job"] == body["job"] and hook.posts[0]["state"] == "done"
     assert server.json("GET", f"/api/jobs/{body['job']}")[1]["webhook_status"] == "204"
+
+
+def test_sigterm_stops_cleanly(serve):
+    server = serve()
+    server.stop(signal.SIGTERM)
+    assert server.proc.returncode == 0
+    assert "morgue: stopping; unfinished jobs run again at the next start" in server.log.read_text()

@@ -9,7 +9,7 @@ Settings (``-s`` or the environment): ``MORGUE_API_TOKEN``, ``MORGUE_ALLOWED_NET
 ``MORGUE_SERVICE_JOBS`` (4: jobs at once), ``MORGUE_SERVICE_RECENT`` (300: seconds
 within which a URL saved before is answered with that capture),
 ``MORGUE_SERVICE_MAX_URLS`` (20), ``MORGUE_SERVICE_MAX_REQUEST_SIZE`` (65536 bytes),
-``MORGUE_SERVICE_RATE_LIMIT`` (120 API requests a minute per client address),
+``MORGUE_SERVICE_RATE_LIMIT`` (60 submissions a minute per client address),
 ``MORGUE_SERVICE_MAX_PAGE_SIZE`` (16 MB: Scrapy's ``DOWNLOAD_MAXSIZE`` for the service).
 """
 
@@ -20,6 +20,7 @@ import asyncio
 import ipaddress
 import logging
 import os
+import signal
 import socket
 import sys
 
@@ -92,7 +93,7 @@ def serve(settings, host: str, port: int) -> int:
         recent = number(settings, "MORGUE_SERVICE_RECENT", 300.0, float, minimum=0)
         limits = Limits(max_urls=number(settings, "MORGUE_SERVICE_MAX_URLS", 20, minimum=1),
                         max_request_size=number(settings, "MORGUE_SERVICE_MAX_REQUEST_SIZE", 65536, minimum=1024),
-                        rate_limit=number(settings, "MORGUE_SERVICE_RATE_LIMIT", 120, minimum=1))
+                        rate_limit=number(settings, "MORGUE_SERVICE_RATE_LIMIT", 60, minimum=1))
         page_size = number(settings, "MORGUE_SERVICE_MAX_PAGE_SIZE", 16 * 1024 * 1024, minimum=1024)
     except ValueError as e:
         return fail(str(e))
@@ -132,9 +133,30 @@ def serve(settings, host: str, port: int) -> int:
             failures.append(e)
             stop_loop()
             return
+        loop = asyncio.get_running_loop()
+
+        def on_signal(signum, frame) -> None:
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(shutdown(app_runner)))
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, on_signal)
         bound = sock.getsockname()
         shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
         print(f"morgue: serving on http://{shown}:{bound[1]}/ (store {store.uri})", file=sys.stderr, flush=True)
+
+    stopping: list[bool] = []
+
+    async def shutdown(app_runner) -> None:
+        """Ctrl-C or SIGTERM: stop taking requests, stop the crawls (their files are finished and
+        uploaded); jobs not finished stay queued or running in the database and run at the next start."""
+        if stopping:
+            return
+        stopping.append(True)
+        print("morgue: stopping; unfinished jobs run again at the next start", file=sys.stderr, flush=True)
+        await app_runner.cleanup()
+        await runner.stop()
+        await process.stop()
+        stop_loop()
 
     def stop_loop() -> None:
         from twisted.internet import reactor
@@ -144,7 +166,7 @@ def serve(settings, host: str, port: int) -> int:
     from twisted.internet import reactor
 
     reactor.callWhenRunning(lambda: asyncio.ensure_future(start()))
-    process.start(stop_after_crawl=False)
+    process.start(stop_after_crawl=False, install_signal_handlers=False)
     index.close()
     jobs.close()
     if failures:

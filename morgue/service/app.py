@@ -5,7 +5,7 @@ since it fetches what strangers ask for:
 
 - ``MORGUE_API_TOKEN``: when set, every ``/api/`` request needs
   ``Authorization: Bearer TOKEN`` (the CLI refuses to listen beyond loopback without one);
-- a rate limit per client address (``MORGUE_SERVICE_RATE_LIMIT`` requests a minute),
+- a rate limit per client address (``MORGUE_SERVICE_RATE_LIMIT`` submissions a minute),
   a cap on URLs per request (``MORGUE_SERVICE_MAX_URLS``) and on request size
   (``MORGUE_SERVICE_MAX_REQUEST_SIZE``); the page size cap is Scrapy's ``DOWNLOAD_MAXSIZE``;
 - URLs are checked on submission (a URL at all; ``http``/``https``, ports 80 and 443,
@@ -50,7 +50,7 @@ CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; c
 class Limits:
     max_urls: int = 20
     max_request_size: int = 64 * 1024
-    rate_limit: int = 120  # requests a minute per client address
+    rate_limit: int = 60  # submissions a minute per client address
 
 
 def error(status: int, message: str, **headers: str) -> web.Response:
@@ -193,12 +193,13 @@ async def guard(request: web.Request, handler) -> web.StreamResponse:
     service: Service = request.app["service"]
     try:
         if request.path.startswith("/api/"):
-            wait = service.limited(request.remote or "?")
-            if wait:
-                return error(429, "too many requests: slow down", **{"Retry-After": str(int(wait) + 1)})
             if not service.authorised(request):
                 return error(401, "missing or wrong API token: send Authorization: Bearer TOKEN",
                              **{"WWW-Authenticate": "Bearer"})
+            # Submissions are what costs (each is a fetch); reads, such as the page's polling, are cheap.
+            wait = service.limited(request.remote or "?") if request.method == "POST" else 0
+            if wait:
+                return error(429, "too many requests: slow down", **{"Retry-After": str(int(wait) + 1)})
         response = await handler(request)
     except web.HTTPException as e:  # aiohttp's own 404, 405, 413: JSON like the rest
         if e.status < 400:
