@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from morgue.discovery.feeds import parse_feed
 from morgue.discovery.sitemaps import parse_sitemap
+from morgue.testsite import NewsSite
 from tests.conftest import crawl, text_records, warc_records
 
 
@@ -100,3 +101,17 @@ def test_a_capture_and_its_text_record_share_one_date(crawled):
     assert texts
     for text in texts:
         assert text["fetched_at"] == responses[text["warc_record_id"]]["headers"]["WARC-Date"]
+
+
+def test_a_page_both_linked_and_listed_is_recorded_as_listed_however_slow_the_sitemaps(tmp_path):
+    """The home page's links are answered long before slow sitemaps and feeds: the articles those
+    list must still be fetched as listed, so their records carry what the sitemap or feed says."""
+    with NewsSite() as site:
+        for path in ("/robots.txt", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap.xml", "/feed/"):
+            site.slow[path] = 1.0
+        run = crawl(site.url, tmp_path)
+        assert run.code == 0, run.stderr[-2000:]
+        records = {urlsplit(r["url"]).path: r for r in text_records(tmp_path)}
+    for article in site.articles:
+        found = records[article["path"]]["discovered_via"]
+        assert (found == "link") == (article["via"] == "link"), (article["path"], found)

@@ -117,6 +117,9 @@ class NewsSpider(Spider):
         self._order = itertools.count()
         self._handed_out = 0  # documents in Scrapy's hands, not yet answered
         self._limits_hit: list[str] = []
+        self._robots_pending = 0  # robots.txt requests not yet answered
+        #: articles found by links while sitemaps and feeds are still being read (see _link_article)
+        self._parked: list[tuple[Entry, str, int]] = []
         #: max_pages reached: no more documents or articles are requested
         self.discovery_ended = False
 
@@ -181,6 +184,7 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         for seed in self.seeds:
             if urlsplit(seed).path in ("", "/"):
+                self._robots_pending += 1
                 yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
                                     errback=self.robots_failed, dont_filter=True,
                                     extra={"dont_obey_robotstxt": True})
@@ -235,18 +239,45 @@ class NewsSpider(Spider):
         while self._waiting and self._handed_out < self.documents_at_once and self._reading():
             self._handed_out += 1
             yield heapq.heappop(self._waiting)[2]
+        if self._parked and not self._discovering():
+            yield from self._release_links()
+
+    def _discovering(self) -> bool:
+        """Whether robots.txt, sitemaps, feeds or sections are still to be read."""
+        return bool(self._robots_pending or self._waiting or self._handed_out)
+
+    def _link_article(self, entry: Entry, source: str, depth: int) -> Iterable[Request]:
+        """An article found by a link: requested once the site's sitemaps and feeds are read.
+
+        A page both linked and listed is then requested as listed, whatever the timing: its
+        capture and text record say it came from the news sitemap or feed (with the date,
+        title and keywords those give), not from whichever link happened to be answered first.
+        """
+        if self._discovering():
+            self._parked.append((entry, source, depth))
+        else:
+            yield from self._article_request(entry, source, depth)
+
+    def _release_links(self) -> Iterator[Request]:
+        parked, self._parked = self._parked, []
+        for entry, source, depth in parked:
+            yield from self._article_request(entry, source, depth)
 
     def _document_answered(self, request: Request) -> None:
         if request.meta.get(meta.ROLE) in DOCUMENTS:
             self._handed_out = max(0, self._handed_out - 1)
 
     def _idle(self) -> None:
-        """Safety net: a document that never answered (dropped on its way) must not stall discovery."""
-        if self._waiting and self._reading():
-            self._handed_out = 0
-            for request in self._hand_out():
+        """Safety net: a document that never answered (dropped on its way) must not stall discovery,
+        nor keep the articles found by links parked."""
+        if (self._waiting or self._parked) and self._reading():
+            self._handed_out = self._robots_pending = 0
+            requests = list(self._hand_out())
+            requests += self._release_links()
+            for request in requests:
                 self.crawler.engine.crawl(request)
-            raise DontCloseSpider
+            if requests:
+                raise DontCloseSpider
 
     def _limit(self, name: str, what: str) -> None:
         """One log line, and a stats entry, the first time a bound stops discovery."""
@@ -268,6 +299,7 @@ class NewsSpider(Spider):
         return not self.discovery_ended and self.crawler.crawling
 
     def parse_robots(self, response: Response) -> Iterable[Request]:
+        self._robots_pending = max(0, self._robots_pending - 1)
         named = []
         if isinstance(response, TextResponse):
             named = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url) if self._on_site(u)]
@@ -279,6 +311,7 @@ class NewsSpider(Spider):
 
     def robots_failed(self, failure) -> Iterable[Request]:
         """No robots.txt (or none that answers): the usual sitemap paths are tried."""
+        self._robots_pending = max(0, self._robots_pending - 1)
         self._guess_sitemaps(failure.request.url)
         yield from self._hand_out()
 
@@ -492,7 +525,7 @@ class NewsSpider(Spider):
             text = " ".join(link.text.split())
             if looks_like_article(link.url) or (headline_like(text) and not is_excluded(link.url)):
                 entry = Entry(link.url, "link", {"anchor_text": text} if text else {})
-                yield from self._article_request(entry, response.url, depth + 1)
+                yield from self._link_article(entry, response.url, depth + 1)
             elif sections and looks_like_section(link.url, home):
                 self._document(link.url, self.parse_section, "section", depth=depth + 1)
             elif from_article and self.fetch_documents and is_document_url(link.url):

@@ -49,6 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, send_body: bool) -> None:
         headers = dict(self.headers.items())
         self.server.site._record(self.command, self.path, headers)
+        delay = self.server.site.slow.get(self.path.split("?")[0])
+        if delay:
+            time.sleep(delay)
         reply = self.server.site._router.reply(self.command, self.path, headers)
         self._send(reply, send_body, "gzip" in self.headers.get("Accept-Encoding", ""))
 
@@ -112,6 +115,8 @@ class NewsSite:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         #: time.monotonic() of each request, in the same order as ``requests``
         self.request_times: list[float] = []
+        #: path -> seconds to wait before answering it (a slow sitemap, say)
+        self.slow: dict[str, float] = {}
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
