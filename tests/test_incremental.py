@@ -224,4 +224,4 @@ def test_state_snapshot_is_in_the_store(tmp_path: Path) -> None:
         assert crawl(site.url, store).code == 0
     (snapshot,) = store.glob("state/*/*.jsonl.gz")
     header, *rows = _gz_lines(snapshot)
-    assert header["format"] == 1 and len(rows) == 3
+    assert header["format"] == 2 and len(rows) == 3
