@@ -50,10 +50,11 @@ def test_retry_after_is_honoured_and_everything_is_archived(tmp_path):
     paths = {urlsplit(r["url"]).path for r in text_records(tmp_path)}
     assert {a["path"] for a in articles} <= paths
     assert "answered 429: waiting 2s" in run.stderr
-    # The site said "Retry-After: 2" to its first HTML requests: nothing came back sooner.
+    # The site said "Retry-After: 2" to its first HTML requests: nothing came back sooner. The first
+    # four may all be in flight at once (CONCURRENT_REQUESTS_PER_DOMAIN): every later one must wait.
     html = [i for i, p in enumerate(asked) if not p.startswith(("/robots", "/sitemap", "/news-sitemap", "/feed"))]
     first_429 = times[html[0]]
-    later = [times[i] - first_429 for i in html[3:]]
+    later = [times[i] - first_429 for i in html[4:]]
     assert later and min(later) >= 1.9
 
 

@@ -15,6 +15,7 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from morgue import meta
@@ -47,13 +48,35 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler, number(s, "MORGUE_RETRY_AFTER_MAX", 120.0, float, minimum=0),
-                   number(s, "MORGUE_RETRY_AFTER_TIMES", 5, minimum=0))
+        middleware = cls(crawler, number(s, "MORGUE_RETRY_AFTER_MAX", 120.0, float, minimum=0),
+                         number(s, "MORGUE_RETRY_AFTER_TIMES", 5, minimum=0))
+        # The downloader sends this before it takes the slot's next request (as AutoThrottle relies
+        # on); process_response comes only after, too late to hold back a request already waiting.
+        crawler.signals.connect(middleware._pause, signal=signals.response_downloaded)
+        return middleware
 
     def _slot(self, request):
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
         return key, downloader.slots.get(key)
+
+    def _wait(self, response) -> float | None:
+        if response.status not in (429, 503):
+            return None
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        return None if wait is None else min(wait, self.max_wait)
+
+    def _pause(self, response, request, spider=None) -> None:
+        """Pause the site's download slot the moment a Retry-After answer arrives."""
+        wait = self._wait(response)
+        key, slot = self._slot(request)
+        if wait is None or slot is None:
+            return
+        now = time.monotonic()
+        original = self._raised.get(key, (slot.delay, 0.0))[0]
+        self._raised[key] = (original, now + wait)
+        slot.delay = max(slot.delay, wait)
+        slot.lastseen = now
 
     def process_response(self, request, response):
         key, slot = self._slot(request)
@@ -64,17 +87,10 @@ class RetryAfterMiddleware:
                 if slot is not None and not self._autothrottle:  # AutoThrottle decays it itself
                     slot.delay = original
             return response
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        wait = self._wait(response)
         if wait is None:
             return response  # RetryMiddleware's ordinary retry
-        wait = min(wait, self.max_wait)
         self.crawler.stats.inc_value(f"morgue/retry_after/{response.status}")
-        if slot is not None:
-            now = time.monotonic()
-            original = self._raised.get(key, (slot.delay, 0.0))[0]
-            self._raised[key] = (original, now + wait)
-            slot.delay = max(slot.delay, wait)
-            slot.lastseen = now
         retry = get_retry_request(
             request, spider=self.crawler.spider, max_retry_times=self.max_times,
             reason=f"{response.status} with Retry-After {wait:g}s", stats_base_key=meta.RETRY_AFTER,
