@@ -20,6 +20,8 @@ DOWNLOADER_MIDDLEWARES = {
     "morgue.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
     # below the capture: skips unchanged articles, adds conditional headers, ends revisits
     "morgue.downloadermiddlewares.incremental.IncrementalMiddleware": 940,
+    # before robots.txt is asked: a URL the user excluded costs nothing
+    "morgue.downloadermiddlewares.incremental.SkipURLsMiddleware": 90,
     # before RetryMiddleware (550): a Retry-After pause instead of an immediate retry
     "morgue.downloadermiddlewares.retryafter.RetryAfterMiddleware": 560,
 }

@@ -104,3 +104,5 @@ SAVE_INDEX = "morgue_save_index"
 # --- stats: added for on-demand saves ---------------------------------------------------------
 #: requests refused by the service's address rules (private, loopback, metadata, ... addresses)
 SSRF_REFUSED = "morgue/ssrf_refused"
+#: requests dropped because their URL matched MORGUE_SKIP_URLS (sites.toml's ``skip``)
+SKIPPED_BY_PATTERN = "morgue/skipped_by_pattern"

@@ -49,6 +49,7 @@ MORGUE_RECHECK_DAYS = 3.0  # articles published this recently are fetched again 
 MORGUE_MIN_FREE_SPACE = 1_000_000_000  # bytes free on the spool's disk; below it fetching stops (exit 7)
 MORGUE_QUIET = "off"  # auto: without a terminal (cron), only the summary and warnings on standard error
 MORGUE_REPORTS_ENABLED = True  # a JSON report of each run in the store (reports/)
+MORGUE_SKIP_URLS = []  # regular expressions: URLs never requested (sites.toml's skip)
 
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process

@@ -13,7 +13,7 @@ import pytest
 
 from morgue.cli.sites import read_sites
 from morgue.testsite.revisions import RevisionSite
-from tests.conftest import FAST, ROOT, Run, text_records
+from tests.conftest import FAST, ROOT, Run, crawl, text_records
 
 BAD = [
     ('[[site]]\nurl = "https://a.example/"\nrate_limit = "fast"\n', 3, "rate_limit"),
@@ -104,3 +104,15 @@ def test_bad_sites_file_fetches_nothing(tmp_path: Path) -> None:
     assert run.stderr.strip() == f"morgue: error: {sites}:3: rate_limit: expected seconds between requests " \
                                  "(a number, 0 or more)"
     assert not (tmp_path / "archive").exists()
+
+
+def test_skip_patterns_are_never_requested(tmp_path: Path) -> None:
+    store = tmp_path / "archive"
+    with RevisionSite(articles=4) as site:
+        run = crawl(site.url, store, "-s", "MORGUE_SKIP_URLS=story-number-1/,story-number-3/")
+        with site._lock:
+            asked = [p for _, p, _ in site.requests]
+    assert run.code == 0, run.stderr[-2000:]
+    paths = {urlsplit(r["url"]).path for r in text_records(store)}
+    assert paths == {site.articles[0].path, site.articles[2].path}
+    assert not any("story-number-1/" in p or "story-number-3/" in p for p in asked)

@@ -284,6 +284,18 @@ def crawl(urls: Sequence[str], settings, spider_args: dict | None = None, sites_
     return run_crawls(process, jobs, settings)
 
 
+def add_crawl_arguments(p: argparse.ArgumentParser) -> None:
+    """The scheduled-crawl flags of ``morgue crawl`` (``url`` becomes optional: ``--sites`` may name them)."""
+    from morgue.cli.common import EXIT_CODES
+
+    p.add_argument("--sites", metavar="FILE", help="crawl every site of a sites.toml (see the README)")
+    p.add_argument("--full", action="store_true",
+                   help="fetch every article again, even those archived and unchanged (default: incremental)")
+    p.add_argument("--log-file", metavar="FILE", help="Scrapy's log to FILE instead of standard error")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = "exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in sorted(EXIT_CODES.items()))
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     if args.max_pages is not None:
@@ -294,5 +306,11 @@ def run(args: argparse.Namespace) -> int:
         settings.set("MORGUE_FULL", True, priority="cmdline")
     if getattr(args, "log_file", None):
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
-    return crawl(getattr(args, "url", None) or [], settings, sites_file=getattr(args, "sites", None))
+    sites_file = getattr(args, "sites", None)
+    urls = getattr(args, "url", None) or []
+    if not urls and not sites_file:
+        return fail("give a site URL, or --sites FILE")
+    if urls and sites_file:
+        return fail("give site URLs or --sites FILE, not both")
+    return crawl(urls, settings, sites_file=sites_file)
 

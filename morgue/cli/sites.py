@@ -12,8 +12,8 @@
     since = "2026-01-01"            # how far back: a date, or max_age_days = 30
     rate_limit = 2.0
     headers = { "X-Archive-Contact" = "archive@example.org" }
-    articles = ["/\\d{4}/\\d{2}/"]  # URL patterns (regular expressions) that mark articles
-    skip = ["/tag/", "/author/"]    # URL patterns never requested
+    articles = ["/\\d{4}/\\d{2}/"]  # URL patterns that mark articles (read, not yet used by the spider)
+    skip = ["/tag/", "/author/"]    # URL patterns never requested (MORGUE_SKIP_URLS)
     settings = { CONCURRENT_REQUESTS_PER_DOMAIN = 2 }  # any other setting
 
 A bad file is one line naming the file, the line and the key (``ValueError``),
@@ -155,6 +155,8 @@ def read_sites(path: str | Path) -> list[SiteConfig]:
         extra = table.get("settings", {})
         if not isinstance(extra, dict):
             raise bad(index if "settings" in raw else -1, "settings", "expected a table of setting = value")
+        if patterns["skip"]:
+            settings["MORGUE_SKIP_URLS"] = patterns["skip"]
         settings.update(extra)
         out.append(SiteConfig(url=url, seeds=seeds or [url], settings=settings,
                               articles=patterns["articles"], skip=patterns["skip"]))

@@ -25,6 +25,7 @@ Settings: ``MORGUE_RECHECK_DAYS`` (3), ``MORGUE_FULL`` (fetch every article, unc
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from scrapy import Request
@@ -92,3 +93,29 @@ class IncrementalMiddleware:
             self.stats.inc_value(f"downloader/response_status_count/{response.status}")
             raise IgnoreRequest(f"unchanged since its last capture: {request.url}")
         return response
+
+
+class SkipURLsMiddleware:
+    """Drops requests whose URL matches one of ``MORGUE_SKIP_URLS`` (regular expressions; sites.toml's ``skip``).
+
+    Stat ``morgue/skipped_by_pattern``. Off (``NotConfigured``) when the list is empty.
+    """
+
+    def __init__(self, crawler, patterns: list[re.Pattern]):
+        self.stats = crawler.stats
+        self.patterns = patterns
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        raw = crawler.settings.getlist("MORGUE_SKIP_URLS")
+        if not raw:
+            raise NotConfigured("MORGUE_SKIP_URLS is empty")
+        try:
+            return cls(crawler, [re.compile(p) for p in raw])
+        except re.error as e:
+            raise ValueError(f"invalid setting MORGUE_SKIP_URLS: {e.pattern!r}: {e}") from None
+
+    def process_request(self, request: Request) -> None:
+        if any(p.search(request.url) for p in self.patterns):
+            self.stats.inc_value(meta.SKIPPED_BY_PATTERN)
+            raise IgnoreRequest(f"skipped by MORGUE_SKIP_URLS: {request.url}")
