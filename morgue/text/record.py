@@ -3,7 +3,10 @@
 A record names the WARC file (and its store key), the record's ID, offset
 and length, and the payload digest, so a researcher can read the exact
 capture back with one ranged read; and it names the extractor that made it,
-so later re-extraction can tell generations apart.
+so later re-extraction can tell generations apart. A revision (the text of an
+article archived before, changed) also has ``version`` (2, 3, ...) and
+``supersedes`` (the ``warc_record_id`` of the record it replaces): the text
+pipeline adds them from the crawl state.
 """
 
 from __future__ import annotations
