@@ -13,7 +13,7 @@ import pytest
 from cdxj_indexer.main import write_cdx_index
 
 from morgue.store.local import LocalStore
-from morgue.warc.cdxj import CaptureIndex, cdxj_key, index_file, lookup, parse_time, upload_index
+from morgue.warc.cdxj import CaptureIndex, cdxj_key, index_file, lookup, parse_time, read_record, upload_index
 from tests.conftest import ROOT, Run, crawl, text_records, warc_files
 
 
@@ -127,6 +127,21 @@ def test_lookup_finds_every_capture_newest_first_reading_no_warc(twice, tmp_path
     index.close()
 
 
+def test_a_warc_file_without_an_index_is_indexed_once_and_its_index_stored(twice, tmp_path):
+    """A WARC file from before indexes (or whose index could not be made at close)."""
+    import shutil
+
+    site, store, _ = twice
+    copy = tmp_path / "archive"
+    shutil.copytree(store, copy)
+    shutil.rmtree(copy / "cdxj", ignore_errors=True)
+    url = article_url(site, copy)
+    assert len(lookup(LocalStore(copy), url, tmp_path / "c.sqlite3")) == 2
+    stored = sorted(p.read_text() for p in copy.glob("cdxj/*/*/*/*.cdxj"))
+    assert len(stored) == 2
+    assert stored == sorted(index_file(p).read_text() for p in warc_files(copy))
+
+
 def test_upload_index_stores_it_beside_the_warc_once(tmp_path, twice):
     _, store, _ = twice
     local = tmp_path / "warc"
@@ -168,6 +183,9 @@ def test_get_writes_the_body_as_served_decoded(twice, tmp_path):
     run = morgue("get", url, "--store", str(store), "-o", str(out), *index)
     assert run.code == 0, run.stderr
     assert out.read_bytes() == served[path]
+    # archived gzip-encoded as received (Scrapy asks for it), written decoded
+    newest = lookup(LocalStore(store), url, tmp_path / "i.sqlite3")[0]
+    assert read_record(LocalStore(store), newest).http_headers.get_header("Content-Encoding") == "gzip"
     # to standard output, and the capture nearest a time
     first = lookup(LocalStore(store), url, tmp_path / "i.sqlite3")[-1]
     run = morgue("get", url, "--store", str(store), "--at", first.time, *index)
