@@ -122,6 +122,10 @@ def spool_files(spool: Path, folder: str, ext: str = "") -> list[Path]:
     return sorted(p for p in path.iterdir() if p.name.endswith(ext)) if path.is_dir() else []
 
 
+#: what morgue keeps in a store beside the WARC and text files, all made from them
+SIDECARS = ("catalogue/", "cdxj/", "state/", "reports/", "locks/")
+
+
 def store_files(store: S3Store, kind: str) -> list[str]:
     return list(store.list(f"{kind}/"))
 
@@ -259,8 +263,11 @@ def test_crawl_into_s3(s3_env: S3Server, site, tmp_path: Path) -> None:
         assert secret.encode() not in stored
         assert secret.encode() not in b"".join(gzip.decompress(p.read_bytes())
                                                for p in (s3_env.root / BUCKET).rglob("*.gz"))
-    # Nothing but our keys under the prefix, and nothing outside it.
-    assert sorted(store.list()) == sorted(warcs + store_files(store, "text"))
+    # Nothing but our keys under the prefix, and nothing outside it: the archive files, and the
+    # indexes, state and reports made from them.
+    keys = sorted(store.list())
+    assert [k for k in keys if k.startswith(("warc/", "text/"))] == sorted(warcs + store_files(store, "text"))
+    assert all(k.startswith(("warc/", "text/", *SIDECARS)) for k in keys), keys
     assert [p.name for p in (s3_env.root / BUCKET).iterdir()] == [PREFIX]
 
 
@@ -336,14 +343,14 @@ def test_run_ends_with_store_away_then_flush(s3_env: S3Server, site, tmp_path: P
                              "run `morgue flush` to upload them")
     assert s3_env.secret_key not in run.stdout + run.stderr
 
-    already = keys_on_disk(s3_env)  # uploaded before the stop, if any
+    already = {k for k in keys_on_disk(s3_env) if k.startswith(("warc/", "text/"))}  # uploaded before the stop
     s3_env.start()
     store = S3Store(BUCKET, PREFIX)
     expected = already | {key_of(p) for p in waiting}
     run = morgue("flush", "--store", STORE, *QUICK_RETRIES, env=spool_env(spool))
     assert run.code == 0, run.stderr[-3000:]
     assert not spool_files(spool, "ready") and not spool_files(spool, "open")
-    assert set(store.list()) == expected
+    assert {k for k in store.list() if k.startswith(("warc/", "text/"))} == expected
     records = store_warc_records(store)
     assert response_paths(records) == Counter(site.requested_paths())
     assert_text_records_lead_to_their_responses(store, store_text_records(store))

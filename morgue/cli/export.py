@@ -43,6 +43,8 @@ def add_parser(sub) -> None:
                    help="Jaccard similarity of word 5-grams from which texts are near duplicates (default 0.7)")
     p.add_argument("--partition", choices=("site", "month"), help="hive-partitioned output folders")
     p.add_argument("--all-versions", action="store_true", help="every version of a story, not only the latest")
+    p.add_argument("--all-generations", action="store_true",
+                   help="every generation of a capture's text record (re-extraction), not only the newest")
     p.add_argument("--workers", type=int, metavar="N",
                    help="threads reading text (default: one per core, at most 4; 0: none)")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
@@ -130,7 +132,8 @@ def options_from_args(args: argparse.Namespace):
         min_words=args.min_words,
     )
     return Options(out=out, format=args.format, filters=filters, dedup=args.dedup, near_threshold=threshold,
-                   partition=args.partition, all_versions=args.all_versions, workers=args.workers)
+                   partition=args.partition, all_versions=args.all_versions,
+                   all_generations=args.all_generations, workers=args.workers)
 
 
 def run(args: argparse.Namespace) -> int:

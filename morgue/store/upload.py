@@ -51,6 +51,10 @@ def upload_one(store: Store, path: Path) -> str | None:
             from morgue.corpus.entries import upload_catalogue
 
             upload_catalogue(store, path, key)
+        elif key.startswith("warc/"):  # its CDXJ index, so that a capture is found by URL without a scan
+            from morgue.warc.cdxj import upload_index
+
+            upload_index(store, path, key)
         path.unlink(missing_ok=True)
     return key
 
