@@ -317,3 +317,15 @@ def test_sigterm_stops_cleanly(serve):
     server.stop(signal.SIGTERM)
     assert server.proc.returncode == 0
     assert "morgue: stopping; unfinished jobs run again at the next start" in server.log.read_text()
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("MORGUE_ALLOWED_NETWORKS=10.0.0.0/40", "invalid MORGUE_ALLOWED_NETWORKS entry '10.0.0.0/40'"),
+    ("MORGUE_SERVICE_JOBS=many", "invalid setting MORGUE_SERVICE_JOBS='many'"),
+])
+def test_bad_settings_stop_the_start_in_one_line(tmp_path, setting, message):
+    server = Server(tmp_path / "archive", "-s", setting)
+    assert server.proc.wait(timeout=20) == 2
+    server.stop()
+    lines = [line for line in server.log.read_text().splitlines() if line.startswith("morgue: error:")]
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in server.log.read_text()
