@@ -38,7 +38,7 @@ def parse_duration(value: str) -> float:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("save", help="archive URLs now: WARC and clean text, into the store",
-                       description=__doc__.split("\n\n")[0].strip("`"))
+                       description=__doc__.split("\n\n")[0].replace("``", ""))
     p.add_argument("url", nargs="+", help="a page, or with --outlinks a page, feed or sitemap")
     p.add_argument("--json", action="store_true", help="one JSON object per URL on standard output")
     p.add_argument("--outlinks", action="store_true",

@@ -34,7 +34,7 @@ ENVIRONMENT = ("MORGUE_API_TOKEN", "MORGUE_ALLOWED_NETWORKS")
 
 def add_parser(sub) -> None:
     p = sub.add_parser("serve", help="the on-demand archiving service: a JSON API and a web page",
-                       description=__doc__.split("\n\n")[0].strip("`"))
+                       description=__doc__.split("\n\n")[0].replace("``", ""))
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
                                                        "any other needs MORGUE_API_TOKEN)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
