@@ -12,7 +12,8 @@ class Page:
     ``body`` is the decoded (not content-encoded) HTML; it is dropped once
     extracted so that no page body outlives its extraction. ``encoding`` is the
     charset the HTTP headers declare, if any: the extractor reads the rest
-    (BOM, meta charset, a guess) from the body itself.
+    (BOM, meta charset, a guess) from the body itself. ``kind`` is ``article``, or
+    ``other`` for a page a sitemap or feed listed that is not said to be an article.
     """
 
     url: str
@@ -22,3 +23,5 @@ class Page:
     warc: dict = field(default_factory=dict)
     discovery: dict = field(default_factory=dict)
     article: dict | None = None
+    #: what the page is (``morgue.discovery.pages.classify``): article, listing or other
+    kind: str = "article"

@@ -106,3 +106,18 @@ SAVE_INDEX = "morgue_save_index"
 SSRF_REFUSED = "morgue/ssrf_refused"
 #: requests dropped because their URL matched MORGUE_SKIP_URLS (sites.toml's ``skip``)
 SKIPPED_BY_PATTERN = "morgue/skipped_by_pattern"
+
+# --- request.meta and stats: added for listing pages, page kinds and URL hygiene (issue 18) ----------
+#: what the page is: article, listing or other (set by the spider on the response's meta once parsed;
+#: on listing requests, "listing" from the start)
+PAGE_KIND = "morgue_page_kind"
+#: a listing page's number in its section's pagination (1: the section's first page)
+LISTING_PAGE = "morgue_listing_page"
+#: listing hops from the home page (a section: 1, a tag page linked from it: 2)
+LISTING_HOPS = "morgue_listing_hops"
+#: listing pages (sections, tags, pagination, archives) read for article links
+LISTING_PAGES = "morgue/listing_pages"
+#: links not followed: cart, login, share, print, comment-reply and calendar links
+JUNK_LINKS = "morgue/junk_links"
+#: pages fetched under another URL of a story already given a text record (same canonical URL)
+DUPLICATES = "morgue/duplicate_pages"

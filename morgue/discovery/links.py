@@ -98,3 +98,76 @@ def looks_like_section(url: str, home: str) -> bool:
     if any(s.lower() in _NON_ARTICLE_SEGMENTS for s in segments):
         return False
     return all(len(s) <= 30 and s.count("-") <= 2 for s in segments)
+
+
+#: path segments that name a listing (the segment is followed by the listing's name, or ends the path)
+_LISTING_SEGMENT = re.compile(
+    r"/(?:tag|tags|category|categories|topic|topics|author|authors|search|archive|archives|section|sections)"
+    r"(?:/|$)", re.IGNORECASE)
+_PAGINATION_PATH = re.compile(r"/page/\d+/?$", re.IGNORECASE)
+_PAGINATION_QUERY = re.compile(r"(?:^|&)(?:page|paged|pg)=\d+", re.IGNORECASE)
+_DATE_ARCHIVE = re.compile(r"^/(?:19|20)\d{2}/(?:(?:0?[1-9]|1[0-2])/)?(?:(?:0?[1-9]|[12]\d|3[01])/)?$")
+
+
+def listing_url(url: str, home: str = "") -> bool:
+    """A URL whose shape says it lists pages: the home page, a tag, category, author, search,
+    date-archive or pagination page."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if path == "/" or (home and path.rstrip("/") == urlsplit(home).path.rstrip("/")):
+        return True
+    return bool(_LISTING_SEGMENT.search(path) or _PAGINATION_PATH.search(path)
+                or _PAGINATION_QUERY.search(parts.query) or _DATE_ARCHIVE.match(path.rstrip("/") + "/"))
+
+
+#: anchor text of a link to a listing's next page
+_NEXT_TEXT = re.compile(r"^(?:next|older|more|load more|next page|older posts|older entries|older stories|"
+                        r"earlier|previous entries|weiter|suivant|siguiente|»|›|>|→)\W*$", re.IGNORECASE)
+#: path segments of a site's static pages: in its navigation, yet no listing
+_STATIC_SEGMENTS = frozenset({
+    "about", "about-us", "contact", "contact-us", "privacy", "privacy-policy", "terms", "cookies", "imprint",
+    "impressum", "newsletter", "newsletters", "subscribe", "donate", "login", "register", "account", "advertise",
+    "jobs", "careers", "shop", "help", "faq",
+})
+
+
+def pagination_number(url: str) -> int | None:
+    """The page number a pagination URL names (``/page/3/``, ``?page=3``), None when it names none."""
+    parts = urlsplit(url)
+    m = _PAGINATION_PATH.search(parts.path) or _PAGINATION_QUERY.search(parts.query)
+    return int(re.sub(r"\D", "", m.group(0))) if m else None
+
+
+def is_next_link(anchor_text: str) -> bool:
+    """Anchor text of a "next page" or "older posts" link."""
+    return bool(_NEXT_TEXT.match(anchor_text.strip()))
+
+
+def looks_like_listing(url: str, home: str, in_navigation: bool = False) -> bool:
+    """A section, category, topic, tag, author or date-archive page: worth reading for article links.
+
+    ``in_navigation``: the link sits in the page's ``<nav>`` or header, where a site
+    links its sections whatever their URLs look like.
+    """
+    if is_binary_url(url) or looks_like_article(url):
+        return False
+    path = urlsplit(url).path
+    if path.rstrip("/") == urlsplit(home).path.rstrip("/"):
+        return False
+    segments = [s.lower() for s in path.split("/") if s]
+    if any(s in _STATIC_SEGMENTS for s in segments):
+        return False
+    if listing_url(url, home) or looks_like_section(url, home):
+        return True
+    return in_navigation and 1 <= len(segments) <= 3
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?(?=[/-])")
+
+
+def url_date(url: str) -> tuple[int, int, int] | None:
+    """(year, month, day) an article's URL is dated with; the day is 31 when the URL names only a month."""
+    m = _URL_DATE.search(urlsplit(url).path + "/")
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)), int(m.group(3) or 31)

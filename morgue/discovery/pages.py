@@ -1,12 +1,16 @@
-"""What kind of page a fetched page is, from its own metadata and its URL."""
+"""What kind of page a fetched page is (article, listing, other), from its own metadata, its URL and a few
+scans of its bytes; its canonical URL and publication date, by a scan too."""
 
 from __future__ import annotations
 
+import html
 import re
-from urllib.parse import urlsplit
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
 
 from morgue.discovery import jsonld
-from morgue.discovery.links import looks_like_article
+from morgue.discovery.dates import parse_date
+from morgue.discovery.links import listing_url, looks_like_article
 
 _OG_TYPE = re.compile(
     rb'<meta[^>]+(?:property|name)=["\']og:type["\'][^>]*content=["\']([^"\']+)["\']'
@@ -37,3 +41,75 @@ def is_article(body: bytes, url: str, home: str = "") -> bool:
     if kind == "unknown":
         return looks_like_article(url)
     return kind == "article"
+
+
+#: schema.org types (lower case) of a page that lists other pages
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
+_ARTICLE_ELEMENT = re.compile(rb"<article[\s>]", re.IGNORECASE)
+#: teaser elements (``<article>``) from which a page is a list of stories, not one
+LISTING_TEASERS = 4
+
+
+def classify(body: bytes, url: str, home: str = "") -> str:
+    """``article``, ``listing`` or ``other``: what kind of page a fetched HTML page is.
+
+    Cheap, a few regular expressions over the bytes and no parse, as it runs for
+    every page the crawl fetches. A page that says it is an article is one unless
+    its URL is a listing's; a listing says so (CollectionPage, ItemList), has a
+    listing's URL or holds several ``<article>`` teasers; the rest is ``article``
+    when its URL has an article's shape, ``other`` otherwise.
+    """
+    types = jsonld.page_types(body)
+    said = page_kind(body, url)
+    if listing_url(url, home):
+        return "listing"
+    if types & LISTING_TYPES and not types & jsonld.ARTICLE_TYPES:
+        return "listing"
+    teasers = len(_ARTICLE_ELEMENT.findall(body, 0, 2_000_000))
+    if said == "article":
+        # one article with a row of related teasers is still an article
+        return "listing" if teasers >= 3 * LISTING_TEASERS else "article"
+    if teasers >= LISTING_TEASERS:
+        return "listing"
+    if said == "unknown" and looks_like_article(url):
+        return "article"
+    return "other"
+
+
+def wants_text(kind: str, via: str) -> bool:
+    """Whether a page gets a text record: a listed page (sitemap, feed, seed) unless it is a
+    listing; a page found by a link only when it is an article."""
+    if kind == "listing":
+        return False
+    return kind == "article" or via != "link"
+
+
+_CANONICAL = re.compile(
+    rb'<link\s[^>]*?rel=["\']?canonical["\']?[^>]*?href=["\']([^"\']+)["\']'
+    rb'|<link\s[^>]*?href=["\']([^"\']+)["\'][^>]*?rel=["\']?canonical\b',
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    rb'<meta[^>]+(?:property|name|itemprop)=["\'](?:article:published_time|datePublished|pubdate)["\']'
+    rb'[^>]*content=["\']([^"\']+)["\']'
+    rb'|"datePublished"\s*:\s*"([^"]+)"',
+    re.IGNORECASE,
+)
+_HEAD_BYTES = 500_000
+
+
+def canonical_link(body: bytes, url: str) -> str | None:
+    """The absolute URL a page's ``<link rel="canonical">`` names, if any (a scan, not a parse)."""
+    m = _CANONICAL.search(body, 0, _HEAD_BYTES)
+    if not m:
+        return None
+    href = html.unescape((m.group(1) or m.group(2)).decode("utf-8", "replace")).strip()
+    return urljoin(url, href) if href else None
+
+
+def published_date(body: bytes) -> datetime | None:
+    """The publication date a page states (``article:published_time``, JSON-LD ``datePublished``)."""
+    m = _PUBLISHED.search(body, 0, _HEAD_BYTES)
+    if not m:
+        return None
+    return parse_date((m.group(1) or m.group(2)).decode("ascii", "replace"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 class BadURL(ValueError):
@@ -58,3 +58,45 @@ def site_hosts(urls: list[str]) -> list[str]:
 
 def _is_ip(host: str) -> bool:
     return host.replace(".", "").isdigit() or ":" in host
+
+
+#: query parameters that only track where a reader came from: dropped before a URL is queued
+TRACKING_PARAMETERS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_cid", "mc_eid",
+    "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "ocid", "cmpid", "smid", "sr_share", "ito",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "hsa_")
+#: query parameters of links that act (a cart, a login, a share or print view, a reply form, a calendar)
+_JUNK_PARAMETERS = frozenset({
+    "add-to-cart", "add_to_cart", "remove_item", "add-to-wishlist", "replytocom", "share", "print", "printpage",
+    "output", "login", "logout", "redirect_to", "return_to", "returnurl", "action", "ical", "outlook-ical",
+    "tribe-bar-date", "calendar", "month", "eventdisplay", "wc-ajax", "unapproved", "moderation-hash",
+})
+#: path segments of links that act or lead nowhere a reader reads (lower case)
+_JUNK_SEGMENTS = frozenset({
+    "cart", "basket", "checkout", "my-account", "login", "logout", "signin", "sign-in", "register", "wp-login.php",
+    "wp-admin", "share", "sharer", "sharer.php", "print", "calendar", "ical", "cdn-cgi", "wp-json", "xmlrpc.php",
+    "comment-page", "reply", "trackback", "embed", "amp",
+})
+
+
+def clean_url(url: str) -> str:
+    """``url`` without its fragment and its tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ...)."""
+    parts = urlsplit(url)
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs
+                if k.lower() not in TRACKING_PARAMETERS and not k.lower().startswith(TRACKING_PREFIXES)]
+        if len(kept) < len(pairs):  # as it was otherwise: re-encoding could change what the server reads
+            query = urlencode(kept, doseq=True)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def junk_url(url: str) -> bool:
+    """A link no crawl follows: a cart, login, share, print, comment-reply or calendar link."""
+    parts = urlsplit(url)
+    if parts.query and any(k.lower() in _JUNK_PARAMETERS for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        return True
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    return any(s in _JUNK_SEGMENTS or s.startswith("comment-page-") for s in segments)

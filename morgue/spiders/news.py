@@ -26,7 +26,19 @@ Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
 ``MORGUE_LINKS_FROM_LISTED`` (look for article links in articles a sitemap listed: slower, rarely finds more),
 ``MORGUE_MAX_SITEMAPS`` (1000: sitemaps read per crawl, indexes included),
 ``MORGUE_SITEMAP_DEPTH`` (3: sitemap indexes followed below the one robots.txt names),
-``MORGUE_MAX_FEEDS`` (50: feeds read per crawl).
+``MORGUE_MAX_FEEDS`` (50: feeds read per crawl),
+``MORGUE_LISTING_PAGES`` (10: pages of one section's pagination read, the first included),
+``MORGUE_LISTING_DEPTH`` (2: listing hops from the home page: a section, then a tag or sub-section it links),
+``MORGUE_MAX_LISTINGS`` (500: listing pages read per crawl, pagination included).
+
+Listing pages (sections, categories, topics, tags, date archives, and links in the
+home page's navigation) are read for article links, their pagination (``rel="next"``,
+``/page/N/``, ``?page=N``, "next"/"older" links) up to the bounds above. Every URL is
+cleaned before it is queued (fragment and tracking parameters dropped) and cart,
+login, share, print, comment-reply and calendar links are not followed. A page a
+sitemap or feed lists gets a text record unless it is a listing; one found by a link
+only when it is an article (``morgue.discovery.pages.classify``); one story reached
+under two URLs that name the same canonical URL gets one.
 Scrapy's ``DOWNLOAD_MAXSIZE`` also bounds a gzipped sitemap once decompressed, as in Scrapy's SitemapSpider.
 """
 
@@ -64,12 +76,15 @@ from morgue.discovery.links import (
     is_binary_url,
     is_document_url,
     is_excluded,
+    is_next_link,
     looks_like_article,
-    looks_like_section,
+    looks_like_listing,
+    pagination_number,
+    url_date,
 )
-from morgue.discovery.pages import is_article
+from morgue.discovery.pages import canonical_link, classify, published_date, wants_text
 from morgue.discovery.sitemaps import USUAL_SITEMAP_PATHS, read_sitemap
-from morgue.discovery.urls import check_url, on_site, site_hosts
+from morgue.discovery.urls import check_url, clean_url, junk_url, on_site, site_hosts
 from morgue.items import Page
 from morgue.utils.responses import uncached_copy
 
@@ -145,6 +160,9 @@ class NewsSpider(Spider):
         spider.max_sitemaps = number(settings, "MORGUE_MAX_SITEMAPS", 1000, minimum=0)
         spider.sitemap_depth = number(settings, "MORGUE_SITEMAP_DEPTH", 3, minimum=0)
         spider.max_feeds = number(settings, "MORGUE_MAX_FEEDS", 50, minimum=0)
+        spider.listing_pages = number(settings, "MORGUE_LISTING_PAGES", 10, minimum=0)
+        spider.listing_depth = number(settings, "MORGUE_LISTING_DEPTH", 2, minimum=0)
+        spider.max_listings = number(settings, "MORGUE_MAX_LISTINGS", 500, minimum=0)
         spider.max_xml_size = number(settings, "DOWNLOAD_MAXSIZE", 0, minimum=0)
         # As many documents at once as Scrapy fetches from one site at once.
         spider.documents_at_once = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8))
@@ -210,7 +228,7 @@ class NewsSpider(Spider):
     # --- discovery documents: taken, bounded, handed out a few at a time ------
 
     def _document(self, url: str, callback, role: str, *, guess: bool = False, depth: int = 0,
-                  sitemap_depth: int = 0) -> None:
+                  sitemap_depth: int = 0, extra: dict | None = None) -> None:
         """Take a sitemap, feed or section page, to be requested when its turn comes."""
         if self.discovery_ended or not self._on_site(url):
             return
@@ -218,15 +236,17 @@ class NewsSpider(Spider):
         if key in self._documents_seen:
             return
         bound = {"sitemap": ("MORGUE_MAX_SITEMAPS", self.max_sitemaps),
-                 "feed": ("MORGUE_MAX_FEEDS", self.max_feeds)}.get(role)
+                 "feed": ("MORGUE_MAX_FEEDS", self.max_feeds),
+                 "section": ("MORGUE_MAX_LISTINGS", self.max_listings)}.get(role)
         if bound is not None and self._documents_taken[role] >= bound[1]:
-            self._limit(f"{bound[0]}={bound[1]}", f"no more {role}s are read")
+            self._limit(f"{bound[0]}={bound[1]}", f"no more {role}s are read" if role != "section"
+                        else "no more listing pages are read")
             return
         self._documents_seen.add(key)
         self._documents_taken[role] += 1
         # dont_filter: documents are deduplicated here, and one dropped by the dupe filter would never answer
         request = self._request(url, callback, role, errback=self.document_failed, depth=depth, dont_filter=True,
-                                extra={meta.GUESS: guess, meta.SITEMAP_DEPTH: sitemap_depth})
+                                extra={meta.GUESS: guess, meta.SITEMAP_DEPTH: sitemap_depth, **(extra or {})})
         heapq.heappush(self._waiting, (-request.priority, next(self._order), request))
 
     def _hand_out(self) -> Iterator[Request]:
@@ -332,7 +352,7 @@ class NewsSpider(Spider):
             yield from self.parse_sitemap(response)
         elif kind == "feed":
             yield from self.parse_feed(response)
-        elif is_article(response.body, response.url):
+        elif isinstance(response, TextResponse) and classify(response.body, response.url, self.seeds[0]) != "listing":
             yield from self.parse_article(response)
         else:
             yield from self.parse_home(response)
@@ -427,15 +447,21 @@ class NewsSpider(Spider):
             self._discovery_failed(response, problem)
 
     def _too_old(self, entry: Entry) -> bool:
+        """Dated before ``since`` by its source or, when the source gives no date, by its URL."""
         if self.since is None:
             return False
         date = entry.date()
-        if date is not None and date < self.since:
+        if date is not None:
+            old = date < self.since
+        else:
+            dated = url_date(entry.url)
+            old = dated is not None and dated < (self.since.year, self.since.month, self.since.day)
+        if old:
             self.crawler.stats.inc_value(meta.SKIPPED_BEFORE_SINCE)
-            return True
-        return False
+        return old
 
     def _article_request(self, entry: Entry, source: str, depth: int = 1) -> Iterable[Request]:
+        entry.url = clean_url(entry.url)
         if (self.discovery_ended or not self._on_site(entry.url) or self._too_old(entry)
                 or (is_binary_url(entry.url) and entry.via == "link")):
             return
@@ -490,7 +516,7 @@ class NewsSpider(Spider):
                 self._document(urljoin(response.url, path), self.parse_feed, "feed", guess=True)
         for url in feeds:
             self._document(url, self.parse_feed, "feed")
-        yield from self._follow_links(response, sections=True)
+        yield from self._follow_links(response, listings=True)
         yield from self._hand_out()
 
     def _home_redirect(self, response: Response) -> Iterable[Request]:
@@ -511,25 +537,63 @@ class NewsSpider(Spider):
         yield self._home_request(target, hops + 1)
 
     def parse_section(self, response: Response) -> Iterable[Request]:
+        """A listing page (section, tag, archive, one of their next pages): read for article links."""
         self._document_answered(response.request)
         if isinstance(response, TextResponse) and not self.discovery_ended:
-            yield from self._follow_links(response, sections=False)
+            response.meta[meta.PAGE_KIND] = "listing"
+            self.crawler.stats.inc_value(meta.LISTING_PAGES)
+            yield from self._follow_links(response, listings=True)
         yield from self._hand_out()
 
-    def _follow_links(self, response: TextResponse, sections: bool, from_article: bool = False) -> Iterable[Request]:
+    def _listing(self, url: str, response: Response, page: int) -> None:
+        """Take a listing page: a section, tag or archive (``page`` 1) or one of its next pages."""
+        hops = response.meta.get(meta.LISTING_HOPS, 0) + (page == 1)
+        if page == 1 and hops > self.listing_depth:
+            return
+        if page > self.listing_pages:
+            self._limit(f"MORGUE_LISTING_PAGES={self.listing_pages}",
+                        f"later pages of a listing are not read (first at {url})")
+            return
+        self._document(url, self.parse_section, "section", depth=1,
+                       extra={meta.LISTING_HOPS: hops, meta.LISTING_PAGE: page, meta.PAGE_KIND: "listing"})
+
+    def _follow_links(self, response: TextResponse, listings: bool, from_article: bool = False) -> Iterable[Request]:
+        """Articles, listings and their next pages, and documents, that a page links to.
+
+        ``listings``: the page is the home page or a listing, whose sections, tags and
+        next pages are taken (within ``MORGUE_LISTING_DEPTH`` and ``MORGUE_LISTING_PAGES``).
+        """
         depth = response.meta.get(meta.DEPTH, 0)
         home = self.seeds[0]
+        page = response.meta.get(meta.LISTING_PAGE, 1)
+        nexts: set[str] = set()
+        navigation: set[str] = set()
+        if listings:
+            nexts = {clean_url(response.urljoin(h)) for h in response.xpath(
+                "//a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
+                " | //link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href").getall()}
+            if page == 1 and response.meta.get(meta.ROLE) == "home":
+                navigation = {clean_url(response.urljoin(h))
+                              for h in response.xpath("//nav//a/@href | //header//a/@href").getall()}
         for link in self.links.extract_links(response):
-            if not self._on_site(link.url):
+            url = clean_url(link.url)
+            if not self._on_site(url):
+                continue
+            if junk_url(url):
+                self.crawler.stats.inc_value(meta.JUNK_LINKS)
                 continue
             text = " ".join(link.text.split())
-            if looks_like_article(link.url) or (headline_like(text) and not is_excluded(link.url)):
-                entry = Entry(link.url, "link", {"anchor_text": text} if text else {})
+            number = pagination_number(url)
+            if listings and (url in nexts or number is not None or is_next_link(text)):
+                if url != clean_url(response.url):
+                    self._listing(url, response, page + 1 if number is None else max(number, 2))
+            elif looks_like_article(url) or (headline_like(text) and not is_excluded(url)):
+                entry = Entry(url, "link", {"anchor_text": text} if text else {})
                 yield from self._link_article(entry, response.url, depth + 1)
-            elif sections and looks_like_section(link.url, home):
-                self._document(link.url, self.parse_section, "section", depth=depth + 1)
-            elif from_article and self.fetch_documents and is_document_url(link.url):
-                yield self._request(link.url, self.parse_document, "link", depth=depth + 1)
+            elif listings and looks_like_listing(url, home, url in navigation):
+                self._listing(url, response, 1)
+            elif from_article and self.fetch_documents and is_document_url(url):
+                yield self._request(url, self.parse_document, "link", depth=depth + 1)
 
     def _document_requests(self, response: Response) -> Iterable[Request]:
         depth = response.meta.get(meta.DEPTH, 0)
@@ -558,15 +622,29 @@ class NewsSpider(Spider):
         ):
             self.crawler.stats.inc_value(meta.NOT_HTML)
             return
-        if not is_article(response.body, response.url, self.seeds[0]):
+        kind = classify(response.body, response.url, self.seeds[0])
+        response.meta[meta.PAGE_KIND] = kind
+        if not wants_text(kind, response.meta.get(meta.DISCOVERY, {}).get("via", "seed")):
             self.crawler.stats.inc_value(meta.NOT_ARTICLE)
-            if response.meta.get(meta.DEPTH, 0) < self.follow_depth:
-                yield from self._follow_links(response, sections=False)
+            if kind == "listing":  # a section recognised from the page itself: read as one
+                self.crawler.stats.inc_value(meta.LISTING_PAGES)
+                yield from self._follow_links(response, listings=True)
+            elif response.meta.get(meta.DEPTH, 0) < self.follow_depth:
+                yield from self._follow_links(response, listings=False)
+            return
+        if self._dated_before_since(response.body):
             return
         final = canonicalize_url(response.url)
-        if final in self._archived:  # reached again through a redirect: one record per article
+        canonical = canonical_link(response.body, response.url)
+        keys = {final}
+        if canonical and self._on_site(canonical):
+            keys.add(canonicalize_url(clean_url(canonical)))
+        if keys & self._archived:  # reached again through a redirect or another URL: one record per story
+            self.crawler.stats.inc_value(meta.DUPLICATES)
             return
-        self._archived.add(final)
+        self._archived.update(keys)
+        for key in keys - {final}:  # the canonical URL itself need not be fetched again
+            self._seen.setdefault(hash(key), FETCHED)
         redirects = response.meta.get("redirect_urls") or [response.request.url]
         yield Page(
             url=response.url,
@@ -575,6 +653,7 @@ class NewsSpider(Spider):
             encoding=http_content_type_encoding(content_type),
             warc=response.meta.get(meta.WARC_LOCATION, {}),
             discovery=response.meta.get(meta.DISCOVERY, {}),
+            kind=kind,
         )
         if response.meta.get(meta.DEPTH, 0) >= self.follow_depth:
             return
@@ -587,4 +666,14 @@ class NewsSpider(Spider):
             return
         # Links are read from a copy: the parsed page then dies with it, instead of staying
         # on the response for as long as the page waits for extraction.
-        yield from self._follow_links(uncached_copy(response), sections=False, from_article=True)
+        yield from self._follow_links(uncached_copy(response), listings=False, from_article=True)
+
+    def _dated_before_since(self, body: bytes) -> bool:
+        """A page whose own publication date is before ``since``: archived, given no text record."""
+        if self.since is None:
+            return False
+        published = published_date(body)
+        if published is not None and published < self.since:
+            self.crawler.stats.inc_value(meta.SKIPPED_BEFORE_SINCE)
+            return True
+        return False
