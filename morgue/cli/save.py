@@ -93,7 +93,7 @@ def describe(result: dict[str, Any]) -> list[str]:
     if result.get("from"):
         head = f"  {head} (linked from {result['from']})"
     lines = [head]
-    if result.get("final_url") and result["final_url"] != result["url"]:
+    if result.get("final_url"):
         lines.append(f"  final URL: {result['final_url']}")
     if result.get("status") is not None:
         lines.append(f"  status: {result['status']}" + ("  (saved earlier, not fetched again)"

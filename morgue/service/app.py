@@ -82,8 +82,8 @@ class Service:
         if len(hits) >= self.limits.rate_limit:
             return max(1.0, 60 - (now - hits[0]))
         hits.append(now)
-        if len(self._hits) > 10000:  # forget idle clients
-            for key in [k for k, v in self._hits.items() if not v]:
+        if len(self._hits) > 10000:  # forget clients idle for a minute
+            for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - 60]:
                 del self._hits[key]
         return 0.0
 
