@@ -329,3 +329,12 @@ def test_bad_settings_stop_the_start_in_one_line(tmp_path, setting, message):
     server.stop()
     lines = [line for line in server.log.read_text().splitlines() if line.startswith("morgue: error:")]
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in server.log.read_text()
+
+
+def test_page_size_cap(local, serve):
+    site = local(page=b"<html><body>" + b"<p>words and words</p>" * 2000 + b"</body></html>")
+    server = serve(site.server_address[1], "-s", "MORGUE_SERVICE_MAX_PAGE_SIZE=4096")
+    _, body = server.json("POST", "/api/captures", {"urls": [f"http://127.0.0.1:{site.server_address[1]}/big"]})
+    job = server.wait_job(body["job"])
+    assert job["state"] == "failed"
+    assert job["results"][0]["error"].startswith("too large"), job["results"][0]["error"]

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -65,9 +66,11 @@ def capture_id(warc_record_id: str | None) -> str | None:
     return warc_record_id.strip("<>").rsplit(":", 1)[-1]
 
 
-def failure_reason(failure) -> str:
+def failure_reason(failure, max_size: int = 0) -> str:
     """One short reason for a failed request: what a user can act on."""
     error = failure.value
+    if failure.check(DownloadCancelledError) and max_size:  # Scrapy stops a download at DOWNLOAD_MAXSIZE
+        return f"too large: the download was stopped at the page size cap ({max_size} bytes)"
     if failure.check(HttpError):
         return f"HTTP {error.response.status}"
     if failure.check(IgnoreRequest):
@@ -155,7 +158,8 @@ class SaveSpider(Spider):
                            else 200, request=request)
             self._located(result, hop)
             result["final_url"] = request.url
-        result["error"] = failure_reason(failure)
+        max_size = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        result["error"] = failure_reason(failure, max_size)
 
     def parse(self, response: Response) -> Iterable[Request | Page]:
         result = self._result(response.meta)
