@@ -134,3 +134,23 @@ def test_save_page_with_outlinks(site, tmp_path):
     saved = {"/" + r["url"].split("/", 3)[3] for r in text_records(tmp_path) if r["discovered_via"] == "link"}
     assert len(saved) >= 3 and saved <= {a["path"] for a in site.articles}  # the home page's articles
     assert run.code == 0, run.stderr
+
+
+def test_save_timeout_is_named(tmp_path):
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from test_service import _Logged
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Logged)
+    server.log, server.posts, server.redirects, server.page, server.delay = [], [], {}, b"<p>late</p>", 3
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/slow"
+        run = save(url, "--json", "--store", str(tmp_path), "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_ENABLED=false")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.code == 1 and json.loads(run.stdout)["error"] == "timeout"
+    assert f"morgue: error: {url}: timeout" in run.stderr
