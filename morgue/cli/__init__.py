@@ -54,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func="flush")
 
-    from morgue.cli import export, get, reextract, reindex, search, show, wacz
+    from morgue.cli import export, get, reextract, reindex, save, search, serve, show, wacz
 
-    for command in (export, search, reindex, show, get, reextract, wacz):
+    for command in (save, serve, export, search, reindex, show, get, reextract, wacz):
         command.add_parser(sub)
     return parser
 
