@@ -121,3 +121,5 @@ LISTING_PAGES = "morgue/listing_pages"
 JUNK_LINKS = "morgue/junk_links"
 #: pages fetched under another URL of a story already given a text record (same canonical URL)
 DUPLICATES = "morgue/duplicate_pages"
+#: the listing bounds a crawl reached, e.g. ["MORGUE_LISTING_PAGES=10"] (no warning: a normal end)
+LISTING_LIMITS = "morgue/listing_limits"

@@ -239,8 +239,10 @@ class NewsSpider(Spider):
                  "feed": ("MORGUE_MAX_FEEDS", self.max_feeds),
                  "section": ("MORGUE_MAX_LISTINGS", self.max_listings)}.get(role)
         if bound is not None and self._documents_taken[role] >= bound[1]:
-            self._limit(f"{bound[0]}={bound[1]}", f"no more {role}s are read" if role != "section"
-                        else "no more listing pages are read")
+            if role == "section":
+                self._listing_limit(f"{bound[0]}={bound[1]}", "no more listing pages are read")
+            else:
+                self._limit(f"{bound[0]}={bound[1]}", f"no more {role}s are read")
             return
         self._documents_seen.add(key)
         self._documents_taken[role] += 1
@@ -306,6 +308,15 @@ class NewsSpider(Spider):
         self._limits_hit.append(name)
         self.crawler.stats.set_value(meta.DISCOVERY_LIMITS, list(self._limits_hit))
         logger.warning("Reached %s: %s", name, what)
+
+    def _listing_limit(self, name: str, what: str) -> None:
+        """A listing bound reached: a stats entry and one info line, no warning. A news site's
+        sections have more pages than a crawl reads (its sitemaps and feeds hold the rest), and
+        the bound is what ends an endless pagination."""
+        reached = self.crawler.stats.get_value(meta.LISTING_LIMITS) or []
+        if name not in reached:
+            self.crawler.stats.set_value(meta.LISTING_LIMITS, [*reached, name])
+            logger.info("Reached %s: %s", name, what)
 
     def _end_discovery(self) -> None:
         self.discovery_ended = True
@@ -551,8 +562,8 @@ class NewsSpider(Spider):
         if page == 1 and hops > self.listing_depth:
             return
         if page > self.listing_pages:
-            self._limit(f"MORGUE_LISTING_PAGES={self.listing_pages}",
-                        f"later pages of a listing are not read (first at {url})")
+            self._listing_limit(f"MORGUE_LISTING_PAGES={self.listing_pages}",
+                                f"later pages of a listing are not read (first at {url})")
             return
         self._document(url, self.parse_section, "section", depth=1,
                        extra={meta.LISTING_HOPS: hops, meta.LISTING_PAGE: page, meta.PAGE_KIND: "listing"})
@@ -575,17 +586,22 @@ class NewsSpider(Spider):
             if page == 1 and response.meta.get(meta.ROLE) == "home":
                 navigation = {clean_url(response.urljoin(h))
                               for h in response.xpath("//nav//a/@href | //header//a/@href").getall()}
+        here = clean_url(response.url)
+        for url in nexts - {here}:  # a <link rel="next"> in the head is no <a> of the page
+            if self._on_site(url) and not junk_url(url):
+                number = pagination_number(url)
+                self._listing(url, response, page + 1 if number is None else max(number, 2))
         for link in self.links.extract_links(response):
             url = clean_url(link.url)
-            if not self._on_site(url):
+            if not self._on_site(url) or url in nexts:
                 continue
             if junk_url(url):
                 self.crawler.stats.inc_value(meta.JUNK_LINKS)
                 continue
             text = " ".join(link.text.split())
             number = pagination_number(url)
-            if listings and (url in nexts or number is not None or is_next_link(text)):
-                if url != clean_url(response.url):
+            if listings and (number is not None or is_next_link(text)):
+                if url != here:
                     self._listing(url, response, page + 1 if number is None else max(number, 2))
             elif looks_like_article(url) or (headline_like(text) and not is_excluded(url)):
                 entry = Entry(url, "link", {"anchor_text": text} if text else {})

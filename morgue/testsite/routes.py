@@ -107,20 +107,24 @@ class Router:
     """Answers requests for one site instance; thread-safe."""
 
     def __init__(self, variant: str, base: str, trap_port: int | None = None) -> None:
-        from morgue.testsite import hostile  # it builds on this module's replies
+        from morgue.testsite import hostile, listings  # they build on this module's replies
 
-        if variant not in VARIANTS + hostile.VARIANTS:
-            raise ValueError(f"unknown test site variant {variant!r}; "
-                             f"one of {', '.join(VARIANTS + hostile.VARIANTS)}")
+        known = VARIANTS + hostile.VARIANTS + listings.VARIANTS
+        if variant not in known:
+            raise ValueError(f"unknown test site variant {variant!r}; one of {', '.join(known)}")
         self.variant = variant
         self.base = base.rstrip("/")
         self.hostile = hostile.Hostile(variant, base, trap_port) if variant in hostile.VARIANTS else None
+        #: a site of its own (listing pages, page kinds, junk links): it answers everything
+        self.listings = listings.Listings(variant, base) if variant in listings.VARIANTS else None
         self._lock = threading.Lock()
         self._cache: dict[str, Reply] = {}
         self._hits: Counter[str] = Counter()
 
     def reply(self, method: str, target: str, headers: dict[str, str]) -> Reply:
         path = target.split("?", 1)[0].split("#", 1)[0] or "/"
+        if self.listings:
+            return self.listings.reply(target)
         if self.variant == "forbidden":
             if path == "/robots.txt":
                 return error_reply(404)
@@ -220,7 +224,7 @@ class Router:
 
     def html_pages(self) -> dict[str, str]:
         """Every HTML page a crawler can be handed in this variant, by path (for link maps)."""
-        if self.variant == "forbidden":
+        if self.variant == "forbidden" or self.listings:
             return {}
         if self.variant == "no-articles":
             paths = ["/", "/about/", "/contact/"]

@@ -100,9 +100,9 @@ class NewsSite:
 
     ``variant`` picks a behaviour (see ``routes.VARIANTS``): "normal",
     "disallow-all", "forbidden", "no-articles", "rate-limited",
-    "offsite-redirect", "broken-discovery", or one of the hostile variants of
-    ``hostile.VARIANTS``, some of which name ``trap_port``: a port on
-    127.0.0.1 the test keeps open that accepts and never answers. The site
+    "offsite-redirect", "broken-discovery", one of the listing variants of
+    ``listings.VARIANTS``, or one of the hostile variants of ``hostile.VARIANTS``,
+    some of which name ``trap_port``: a port on 127.0.0.1 the test keeps open that accepts and never answers. The site
     binds 127.0.0.1 on a free port: tests never share a fixed port and never
     leave the machine.
     """
@@ -203,6 +203,9 @@ class NewsSite:
         if self.variant in ("forbidden", "no-articles"):
             return []
         base = self.url.rstrip("/")
+        if self._router.listings:
+            return [{"path": s.path, "url": base + s.path, "title": s.title, "published": s.published}
+                    for s in self._router.listings.stories]
         linked_from: dict[str, list[str]] = {}
         for page_path, html in self._router.html_pages().items():
             for href in dict.fromkeys(_ANCHOR_HREF.findall(html)):
