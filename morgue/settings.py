@@ -50,6 +50,7 @@ MORGUE_MIN_FREE_SPACE = 1_000_000_000  # bytes free on the spool's disk; below i
 MORGUE_QUIET = "off"  # auto: without a terminal (cron), only the summary and warnings on standard error
 MORGUE_REPORTS_ENABLED = True  # a JSON report of each run in the store (reports/)
 MORGUE_SKIP_URLS = []  # regular expressions: URLs never requested (sites.toml's skip)
+MORGUE_ARTICLE_URLS = []  # regular expressions: URLs that are articles (sites.toml's articles; read by the spider)
 
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process

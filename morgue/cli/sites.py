@@ -157,6 +157,8 @@ def read_sites(path: str | Path) -> list[SiteConfig]:
             raise bad(index if "settings" in raw else -1, "settings", "expected a table of setting = value")
         if patterns["skip"]:
             settings["MORGUE_SKIP_URLS"] = patterns["skip"]
+        if patterns["articles"]:
+            settings["MORGUE_ARTICLE_URLS"] = patterns["articles"]  # for the spider: see its docstring
         settings.update(extra)
         out.append(SiteConfig(url=url, seeds=seeds or [url], settings=settings,
                               articles=patterns["articles"], skip=patterns["skip"]))

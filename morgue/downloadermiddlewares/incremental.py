@@ -66,6 +66,12 @@ class IncrementalMiddleware:
         state = extension.state if extension is not None else None
         if state is None:
             return
+        # A better discovery (a sitemap's date for an article first found by a link) found while the
+        # request waited: the spider puts it on the request when asked (a public hook, if it has one).
+        latest = getattr(self.crawler.spider, "latest_discovery", None)
+        if callable(latest):
+            latest(request)
+            discovery = request.meta.get(meta.DISCOVERY) or discovery
         entry = state.get(request.meta.get(meta.KEY) or canonical(request.url))
         if entry is None or not entry.digest:
             return
