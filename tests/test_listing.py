@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from morgue.testsite import NewsSite
-from morgue.testsite.listings import CART_QUERY, GENERIC_LISTINGS, GENERIC_PAGES, TRAP_SECTION
+from morgue.testsite.listings import AGAIN_QUERY, CART_QUERY, GENERIC_LISTINGS, GENERIC_PAGES, TRAP_SECTION
 from tests.conftest import FAST, morgue, text_records, warc_records
 
 
@@ -63,11 +63,15 @@ def test_listing_and_static_pages_are_archived_without_text(links_only):
 def test_tracking_cart_share_and_reply_links_are_not_followed(links_only):
     site, store, run, requested = links_only
     queries = [p for p in requested if "?" in p and not p.startswith("/category/business/?page=")]
-    assert queries == []  # no utm_*/fbclid, add-to-cart, replytocom or print URL was asked for
+    # no utm_*/fbclid, add-to-cart, replytocom or print URL was asked for; ?from=home is a real URL,
+    # fetched, and its canonical link makes it the same story: no second text record (see above)
+    assert [q.split("?")[1] for q in queries] == [AGAIN_QUERY]
     assert not [p for p in requested if p.startswith("/share/")]
     assert not [p for p in requested if CART_QUERY in p or (p.endswith("/") and p.startswith("/news/"))]
     urls = [r["url"] for r in text_records(store)]
-    assert len(urls) == len(set(urls)) and not [u for u in urls if "?" in u or "#" in u]
+    # one record per story, whichever of its two URLs was answered first
+    assert len({urlsplit(u).path for u in urls}) == len(urls) == len(site.articles)
+    assert not [u for u in urls if "#" in u or ("?" in u and not u.endswith(AGAIN_QUERY))]
 
 
 def test_listing_traps_end_at_their_bounds(tmp_path):
@@ -122,3 +126,17 @@ def test_since_skips_dated_urls_found_by_links_without_fetching_them(tmp_path):
     assert "/2026/11/19/offshore-wind-farm-wins-approval/" not in requested
     assert "/science/2026/11/18/telescope-finds-water-vapour-12345.html" not in requested
     assert run.code == 1  # nothing archived since that date
+
+
+def test_robots_txt_is_fetched_and_archived_once(links_only, tmp_path):
+    site, store, run, requested = links_only
+    assert requested.count("/robots.txt") == 1
+    robots = [r for r in warc_records(store) if r["type"] == "response"
+              and r["headers"]["WARC-Target-URI"].endswith("/robots.txt")]
+    assert len(robots) == 1
+    # without the robots middleware the spider fetches it itself, once, and still reads its sitemaps
+    with NewsSite() as normal:
+        run = run_crawl(normal.url, tmp_path, "-s", "ROBOTSTXT_OBEY=False", "-s", "DOWNLOAD_MAXSIZE=1000000")
+        asked = normal.requested_paths()
+    assert run.code == 0, run.stderr[-3000:]
+    assert asked.count("/robots.txt") == 1 and "/sitemap_index.xml" in asked

@@ -59,7 +59,9 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url, safe_url_string
@@ -85,6 +87,7 @@ from morgue.discovery.links import (
 from morgue.discovery.pages import canonical_link, classify, published_date, wants_text
 from morgue.discovery.sitemaps import USUAL_SITEMAP_PATHS, read_sitemap
 from morgue.discovery.urls import check_url, clean_url, junk_url, on_site, site_hosts
+from morgue.downloadermiddlewares.robots import RobotsTxtMiddleware, robots_fetched
 from morgue.items import Page
 from morgue.utils.responses import uncached_copy
 
@@ -133,6 +136,8 @@ class NewsSpider(Spider):
         self._handed_out = 0  # documents in Scrapy's hands, not yet answered
         self._limits_hit: list[str] = []
         self._robots_pending = 0  # robots.txt requests not yet answered
+        #: hosts whose robots.txt the robots middleware is to hand over (see _robots_fetched)
+        self._robots_hosts: set[str] = set()
         #: articles found by links while sitemaps and feeds are still being read (see _link_article)
         self._parked: list[tuple[Entry, str, int]] = []
         #: max_pages reached: no more documents or articles are requested
@@ -170,6 +175,7 @@ class NewsSpider(Spider):
         spider.links = LinkExtractor(deny_extensions=[])
         crawler.signals.connect(spider._latest_discovery, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._robots_fetched, signal=robots_fetched)
         return spider
 
     def _latest_discovery(self, request: Request) -> None:
@@ -200,15 +206,46 @@ class NewsSpider(Spider):
     # --- start ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        shared = self._robots_middleware()
         for seed in self.seeds:
             if urlsplit(seed).path in ("", "/"):
+                netloc = urlsplit(seed).netloc
+                if shared and netloc in self._robots_hosts:
+                    yield self._home_request(seed)
+                    continue
                 self._robots_pending += 1
-                yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
-                                    errback=self.robots_failed, dont_filter=True,
-                                    extra={"dont_obey_robotstxt": True})
+                if shared:
+                    # the robots middleware fetches it for the home request and hands it over (_robots_fetched)
+                    self._robots_hosts.add(netloc)
+                else:
+                    yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
+                                        errback=self.robots_failed, dont_filter=True,
+                                        extra={"dont_obey_robotstxt": True})
                 yield self._home_request(seed)
             else:
                 yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
+
+    def _robots_middleware(self) -> bool:
+        """Whether morgue's robots.txt middleware is on: it then fetches robots.txt once for both."""
+        settings = self.crawler.settings
+        if not settings.getbool("ROBOTSTXT_OBEY"):
+            return False
+        middlewares = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+        return any(issubclass(load_object(m), RobotsTxtMiddleware) for m in middlewares)
+
+    def _robots_fetched(self, response: Response | None, netloc: str) -> None:
+        """The robots.txt the robots middleware fetched for a seed's host: its sitemaps are read."""
+        if netloc not in self._robots_hosts:
+            return
+        self._robots_hosts.discard(netloc)
+        if response is not None and 200 <= response.status < 300:
+            requests = list(self.parse_robots(response))
+        else:
+            self._robots_pending = max(0, self._robots_pending - 1)
+            self._guess_sitemaps(f"http://{netloc}/" if response is None else response.url)
+            requests = list(self._hand_out())
+        for request in requests:
+            self.crawler.engine.crawl(request)
 
     def _home_request(self, url: str, hops: int = 0) -> Request:
         # Redirects of the home page are followed here, so one that leaves the site is seen.

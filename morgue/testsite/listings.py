@@ -10,7 +10,8 @@ Unlike the hostile variants these are whole sites of their own, generated here:
   under undated URLs (``/news/<section>/<slug>-<id>``); ``/about/`` and
   ``/contact/`` are static. Each story links another with tracking parameters, a
   cart link to itself (``?add-to-cart=``), a reply link, a share link and a print
-  link, and names its canonical URL.
+  link, and names its canonical URL; the home page links one story a second time,
+  under ``?from=home``.
 - ``listing-trap``: a section whose ``?page=N`` links ``?page=N+1`` for ever, a
   date archive whose "previous month" goes back for ever, and a calendar whose
   months do; five real stories on the home page and the section's first page.
@@ -35,6 +36,8 @@ SECTIONS = ("world", "business", "sport")
 PER_SECTION, PER_PAGE = 7, 3
 #: the cart link on each story page (WooCommerce's)
 CART_QUERY = "add-to-cart=41057"
+#: the query of a second URL of one story, linked from the links-only home page
+AGAIN_QUERY = "from=home"
 
 _PARAGRAPHS = (
     ("Ministers met on Tuesday evening to discuss the proposals, and spoke at length about the cost of the "
@@ -180,8 +183,10 @@ class Listings:
         base = self.base
         by_path = {s.path: s for s in LINKS_ONLY_STORIES}
         if path == "/":
+            # the last story once more under another URL: its canonical link makes it one story
+            again = f'<a href="{HOME_STORIES[-1].path}?{AGAIN_QUERY}">{escape(HOME_STORIES[-1].title)}, again</a>'
             return html_reply(listing_html("The Daily Example", base, "/", HOME_STORIES,
-                                           pager='<a href="/tag/ukraine/">Ukraine</a>'))
+                                           pager=f'<a href="/tag/ukraine/">Ukraine</a>{again}'))
         if path.rstrip("/") in by_path:  # the story's own URL, or one with a slash (the cart link's)
             story = by_path[path.rstrip("/")]
             i = LINKS_ONLY_STORIES.index(story)
