@@ -39,6 +39,12 @@ MORGUE_SETTINGS = frozenset({
     "MORGUE_CONTACT", "MORGUE_RETRY_AFTER_MAX", "MORGUE_RETRY_AFTER_TIMES",
     # output
     "MORGUE_PROGRESS", "MORGUE_PROGRESS_INTERVAL", "MORGUE_REPORT_ENABLED",
+    # listing pages (the news spider)
+    "MORGUE_LISTING_DEPTH", "MORGUE_LISTING_PAGES", "MORGUE_MAX_LISTINGS",
+    # morgue save and serve (the on-demand service)
+    "MORGUE_SSRF_GUARD", "MORGUE_ALLOWED_NETWORKS", "MORGUE_API_TOKEN", "MORGUE_SERVICE_JOBS",
+    "MORGUE_SERVICE_MAX_PAGE_SIZE", "MORGUE_SERVICE_MAX_REQUEST_SIZE", "MORGUE_SERVICE_MAX_URLS",
+    "MORGUE_SERVICE_RATE_LIMIT", "MORGUE_SERVICE_RECENT",
 })
 
 #: Scrapy's numeric settings that morgue's users set most: name -> (type, minimum).
