@@ -100,13 +100,13 @@ def looks_like_section(url: str, home: str) -> bool:
     return all(len(s) <= 30 and s.count("-") <= 2 for s in segments)
 
 
-#: path segments that name a listing (the segment is followed by the listing's name, or ends the path)
+#: path segments that name a listing, followed by the listing's name (or ending the path)
 _LISTING_SEGMENT = re.compile(
-    r"/(?:tag|tags|category|categories|topic|topics|author|authors|search|archive|archives|section|sections)"
-    r"(?:/|$)", re.IGNORECASE)
+    r"/(?:tag|tags|category|categories|topic|topics|author|authors|search|section|sections)"
+    r"(?:/[^/]+){0,2}/?$", re.IGNORECASE)
 _PAGINATION_PATH = re.compile(r"/page/\d+/?$", re.IGNORECASE)
 _PAGINATION_QUERY = re.compile(r"(?:^|&)(?:page|paged|pg)=\d+", re.IGNORECASE)
-_DATE_ARCHIVE = re.compile(r"^/(?:19|20)\d{2}/(?:(?:0?[1-9]|1[0-2])/)?(?:(?:0?[1-9]|[12]\d|3[01])/)?$")
+_DATE_ARCHIVE = re.compile(r"^(?:/[^/]+)?/(?:19|20)\d{2}/(?:(?:0?[1-9]|1[0-2])/)?(?:(?:0?[1-9]|[12]\d|3[01])/)?$")
 
 
 def listing_url(url: str, home: str = "") -> bool:
@@ -114,10 +114,14 @@ def listing_url(url: str, home: str = "") -> bool:
     date-archive or pagination page."""
     parts = urlsplit(url)
     path = parts.path or "/"
-    if path == "/" or (home and path.rstrip("/") == urlsplit(home).path.rstrip("/")):
+    if _PAGINATION_PATH.search(path) or _PAGINATION_QUERY.search(parts.query):
         return True
-    return bool(_LISTING_SEGMENT.search(path) or _PAGINATION_PATH.search(path)
-                or _PAGINATION_QUERY.search(parts.query) or _DATE_ARCHIVE.match(path.rstrip("/") + "/"))
+    if path == "/" or (home and path.rstrip("/") == urlsplit(home).path.rstrip("/")):
+        return not parts.query  # ``/?p=521`` is a post
+    last = path.rstrip("/").rpartition("/")[2]
+    if _LONG_ID.search(last) or "." in last:  # an article under /tag/ or /section/
+        return False
+    return bool(_LISTING_SEGMENT.search(path) or _DATE_ARCHIVE.match(path.rstrip("/") + "/"))
 
 
 #: anchor text of a link to a listing's next page
