@@ -300,3 +300,18 @@ def test_module_serves_and_prints_the_url():
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_listing_variants_serve_their_sections_pagination_and_traps():
+    from morgue.testsite.routes import Router
+
+    links = Router("links-only", "http://127.0.0.1:1/")
+    assert links.reply("GET", "/sitemap.xml", {}).status == 404 and links.reply("GET", "/feed/", {}).status == 404
+    assert b'rel="next" href="/category/world/page/3/"' in links.reply("GET", "/category/world/page/2/", {}).body
+    assert b"?page=3" in links.reply("GET", "/category/business/?page=2", {}).body
+    assert links.reply("GET", "/category/world/page/4/", {}).status == 404  # three pages a section
+    trap = Router("listing-trap", "http://127.0.0.1:1/")
+    assert b"?page=1001" in trap.reply("GET", "/category/local/?page=1000", {}).body  # for ever
+    assert b'href="/1999/12/"' in trap.reply("GET", "/2000/01/", {}).body
+    generic = Router("generic-sitemap", "http://127.0.0.1:1/")
+    assert b"/forum/thread/1234" in generic.reply("GET", "/sitemap.xml", {}).body
