@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from morgue.testsite import NewsSite
-from morgue.testsite.listings import AGAIN_QUERY, CART_QUERY, GENERIC_LISTINGS, GENERIC_PAGES, TRAP_SECTION
+from morgue.testsite.listings import (
+    AGAIN_QUERY,
+    CART_QUERY,
+    GENERIC_LISTINGS,
+    GENERIC_PAGES,
+    HOME_STORIES,
+    LINKS_ONLY_STORIES,
+    TRAP_SECTION,
+)
 from tests.conftest import FAST, morgue, text_records, warc_records
 
 
@@ -110,11 +118,19 @@ def test_since_applies_to_articles_found_by_links(tmp_path, links_only):
     site = links_only[0]
     with NewsSite("links-only") as fresh:
         run = run_crawl(fresh.url, tmp_path, "--since", "2026-11-25")
+        requested = set(fresh.requested_paths())
     assert run.code == 0, run.stderr[-3000:]
-    # undated URLs: fetched, and the page's own date keeps the older ones out of the text
+    # undated URLs: the page's own date keeps the older ones out of the text
     recent = sorted(a["path"] for a in site.articles if a["published"] >= "2026-11-25")
     assert recent and len(recent) < len(site.articles)
     assert record_paths(tmp_path) == recent
+    # and the date a section page shows beside a story keeps it from being fetched at all, unless
+    # an undated link reaches it too (the home page's, or a story page's "read next")
+    undated = {s.path for s in HOME_STORIES}
+    undated |= {LINKS_ONLY_STORIES[(LINKS_ONLY_STORIES.index(s) + 1) % len(LINKS_ONLY_STORIES)].path
+                for s in HOME_STORIES}
+    old = {a["path"] for a in site.articles if a["published"] < "2026-11-25"} - undated
+    assert old and not old & requested
 
 
 def test_since_skips_dated_urls_found_by_links_without_fetching_them(tmp_path):

@@ -18,10 +18,11 @@ class Entry:
 
     url: str
     via: str  # sitemap, news-sitemap, feed, link
+    #: what the source said; for a link, ``anchor_text`` and the ``listed_date`` a listing showed beside it
     info: dict = field(default_factory=dict)
 
     def date(self) -> datetime | None:
-        for key in ("publication_date", "published", "updated", "lastmod"):
+        for key in ("publication_date", "published", "updated", "lastmod", "listed_date"):
             if self.info.get(key):
                 parsed = parse_date(self.info[key])
                 if parsed:

@@ -616,6 +616,7 @@ class NewsSpider(Spider):
         page = response.meta.get(meta.LISTING_PAGE, 1)
         nexts: set[str] = set()
         navigation: set[str] = set()
+        dates: dict[str, str] = {}
         if listings:
             nexts = {clean_url(response.urljoin(h)) for h in response.xpath(
                 "//a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
@@ -623,6 +624,7 @@ class NewsSpider(Spider):
             if page == 1 and response.meta.get(meta.ROLE) == "home":
                 navigation = {clean_url(response.urljoin(h))
                               for h in response.xpath("//nav//a/@href | //header//a/@href").getall()}
+            dates = self._listed_dates(response) if self.since is not None else {}
         here = clean_url(response.url)
         for url in nexts - {here}:  # a <link rel="next"> in the head is no <a> of the page
             if self._on_site(url) and not junk_url(url):
@@ -642,11 +644,24 @@ class NewsSpider(Spider):
                     self._listing(url, response, page + 1 if number is None else max(number, 2))
             elif looks_like_article(url) or (headline_like(text) and not is_excluded(url)):
                 entry = Entry(url, "link", {"anchor_text": text} if text else {})
+                if url in dates:
+                    entry.info["listed_date"] = dates[url]
                 yield from self._link_article(entry, response.url, depth + 1)
             elif listings and looks_like_listing(url, home, url in navigation):
                 self._listing(url, response, 1)
             elif from_article and self.fetch_documents and is_document_url(url):
                 yield self._request(url, self.parse_document, "link", depth=depth + 1)
+
+    @staticmethod
+    def _listed_dates(response: TextResponse) -> dict[str, str]:
+        """The date a listing shows beside each story (a ``<time datetime>`` in its teaser), by URL:
+        with ``since``, a story listed as older is not fetched."""
+        dates: dict[str, str] = {}
+        for teaser in response.xpath("//article[.//time[@datetime]] | //li[.//time[@datetime]]"):
+            when = teaser.xpath(".//time/@datetime").get("")
+            for href in teaser.xpath(".//a/@href").getall():
+                dates.setdefault(clean_url(response.urljoin(href)), when)
+        return dates
 
     def _document_requests(self, response: Response) -> Iterable[Request]:
         depth = response.meta.get(meta.DEPTH, 0)

@@ -11,7 +11,7 @@ Unlike the hostile variants these are whole sites of their own, generated here:
   ``/contact/`` are static. Each story links another with tracking parameters, a
   cart link to itself (``?add-to-cart=``), a reply link, a share link and a print
   link, and names its canonical URL; the home page links one story a second time,
-  under ``?from=home``.
+  under ``?from=home``. Teasers show each story's date (``<time datetime>``).
 - ``listing-trap``: a section whose ``?page=N`` links ``?page=N+1`` for ever, a
   date archive whose "previous month" goes back for ever, and a calendar whose
   months do; five real stories on the home page and the section's first page.
@@ -129,7 +129,7 @@ def story_html(story: Story, base: str, others: list[Story] | None = None) -> st
 
 def _teaser(story: Story) -> str:
     return (f'<article class="teaser"><h3><a href="{story.path}">{escape(story.title)}</a></h3>'
-            "<p>A few lines.</p></article>")
+            f'<time datetime="{story.published}">{story.published}</time><p>A few lines.</p></article>')
 
 
 def listing_html(title: str, base: str, path: str, stories: list[Story], *, head_next: str = "",
