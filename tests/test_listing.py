@@ -156,3 +156,13 @@ def test_robots_txt_is_fetched_and_archived_once(links_only, tmp_path):
         asked = normal.requested_paths()
     assert run.code == 0, run.stderr[-3000:]
     assert asked.count("/robots.txt") == 1 and "/sitemap_index.xml" in asked
+
+
+def test_the_sites_own_article_patterns_make_pages_articles(tmp_path):
+    with NewsSite("links-only") as site:
+        run = run_crawl(site.url, tmp_path, "-s", 'MORGUE_ARTICLE_URLS=/about/$')
+        articles = sorted(a["path"] for a in site.articles)
+    assert run.code == 0, run.stderr[-3000:]
+    assert record_paths(tmp_path) == sorted([*articles, "/about/"])
+    run = run_crawl(site.url, tmp_path / "bad", "-s", 'MORGUE_ARTICLE_URLS=/news/(unclosed')
+    assert run.code != 0 and "MORGUE_ARTICLE_URLS" in run.last_line and "Traceback" not in run.stderr

@@ -29,7 +29,9 @@ Settings: ``MORGUE_SINCE``, ``MORGUE_MAX_PAGES``, ``MORGUE_FOLLOW_DEPTH``,
 ``MORGUE_MAX_FEEDS`` (50: feeds read per crawl),
 ``MORGUE_LISTING_PAGES`` (10: pages of one section's pagination read, the first included),
 ``MORGUE_LISTING_DEPTH`` (2: listing hops from the home page: a section, then a tag or sub-section it links),
-``MORGUE_MAX_LISTINGS`` (500: listing pages read per crawl, pagination included).
+``MORGUE_MAX_LISTINGS`` (500: listing pages read per crawl, pagination included),
+``MORGUE_ARTICLE_URLS`` (regular expressions of the site's article URLs, sites.toml's ``articles``:
+links matching them are followed as articles, and pages matching them are articles unless listings).
 
 Listing pages (sections, categories, topics, tags, date archives, and links in the
 home page's navigation) are read for article links, their pagination (``rel="next"``,
@@ -47,6 +49,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import re
 import struct
 import zlib
 from collections import Counter
@@ -168,6 +171,11 @@ class NewsSpider(Spider):
         spider.listing_pages = number(settings, "MORGUE_LISTING_PAGES", 10, minimum=0)
         spider.listing_depth = number(settings, "MORGUE_LISTING_DEPTH", 2, minimum=0)
         spider.max_listings = number(settings, "MORGUE_MAX_LISTINGS", 500, minimum=0)
+        raw = settings.getlist("MORGUE_ARTICLE_URLS")
+        try:
+            spider.article_urls = [re.compile(p) for p in raw]
+        except re.error as e:
+            raise ValueError(f"invalid setting MORGUE_ARTICLE_URLS: {e.pattern!r}: {e}") from None
         spider.max_xml_size = number(settings, "DOWNLOAD_MAXSIZE", 0, minimum=0)
         # As many documents at once as Scrapy fetches from one site at once.
         spider.documents_at_once = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8))
@@ -194,6 +202,15 @@ class NewsSpider(Spider):
         if upgrade is not None:
             request.meta[meta.DISCOVERY] = upgrade
         self._downloading[key] = request.meta[meta.DISCOVERY]
+
+    def latest_discovery(self, request: Request) -> None:
+        """Put a queued article's best discovery on its request: for downloader middlewares
+        (the incremental one) that run before ``request_reached_downloader`` is sent."""
+        self._latest_discovery(request)
+
+    def _article_url(self, url: str) -> bool:
+        """An article's URL by its shape, or by the site's own patterns (sites.toml's ``articles``)."""
+        return looks_like_article(url) or any(p.search(url) for p in self.article_urls)
 
     def _answered(self, key: str | None) -> None:
         if key is None:
@@ -642,7 +659,7 @@ class NewsSpider(Spider):
             if listings and (number is not None or is_next_link(text)):
                 if url != here:
                     self._listing(url, response, page + 1 if number is None else max(number, 2))
-            elif looks_like_article(url) or (headline_like(text) and not is_excluded(url)):
+            elif self._article_url(url) or (headline_like(text) and not is_excluded(url)):
                 entry = Entry(url, "link", {"anchor_text": text} if text else {})
                 if url in dates:
                     entry.info["listed_date"] = dates[url]
@@ -691,6 +708,8 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value(meta.NOT_HTML)
             return
         kind = classify(response.body, response.url, self.seeds[0])
+        if kind == "other" and any(p.search(response.url) for p in self.article_urls):
+            kind = "article"  # the site's own word: sites.toml's articles
         response.meta[meta.PAGE_KIND] = kind
         if not wants_text(kind, response.meta.get(meta.DISCOVERY, {}).get("via", "seed")):
             self.crawler.stats.inc_value(meta.NOT_ARTICLE)
