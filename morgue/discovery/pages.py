@@ -19,9 +19,13 @@ _OG_TYPE = re.compile(
 )
 
 
-def page_kind(body: bytes, url: str) -> str:
-    """``article`` or ``index`` from the page's own metadata, ``unknown`` when it says nothing."""
-    types = jsonld.page_types(body)
+def page_kind(body: bytes, url: str, types: set[str] | None = None) -> str:
+    """``article`` or ``index`` from the page's own metadata, ``unknown`` when it says nothing.
+
+    ``types``: the page's JSON-LD types, when the caller has read them already.
+    """
+    if types is None:
+        types = jsonld.page_types(body)
     if types & jsonld.ARTICLE_TYPES:
         return "article"
     m = _OG_TYPE.search(body[:500_000])
@@ -81,10 +85,10 @@ def classify(body: bytes, url: str, home: str = "") -> str:
     rest is a listing when it reads like one (teasers or linked headings, pagination,
     little prose) and ``other`` when not.
     """
-    types = jsonld.page_types(body)
-    said = page_kind(body, url)
     if listing_url(url, home):
         return "listing"
+    types = jsonld.page_types(body)
+    said = page_kind(body, url, types)
     if types & LISTING_TYPES and not types & jsonld.ARTICLE_TYPES:
         return "listing"
     if said == "article":  # even with rows of related teasers, as news sites' pages have
