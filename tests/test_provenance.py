@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import urllib.request
 from urllib.parse import urlsplit
 
 from morgue.discovery.feeds import parse_feed
 from morgue.discovery.sitemaps import parse_sitemap
 from morgue.testsite import NewsSite
+from morgue.warc.cdxj import parse_metadata
 from tests.conftest import crawl, text_records, warc_records
 
 
@@ -25,8 +25,9 @@ def metadata_by_path(store):
         if r["type"] == "metadata":
             response = responses[r["headers"]["WARC-Concurrent-To"]]
             assert response["headers"]["WARC-Target-URI"] == r["headers"]["WARC-Target-URI"]
-            assert r["headers"]["Content-Type"] == "application/json"
-            out[urlsplit(r["headers"]["WARC-Target-URI"]).path] = json.loads(r["payload"])
+            assert r["headers"]["Content-Type"] == "application/warc-fields"
+            path = urlsplit(r["headers"]["WARC-Target-URI"]).path
+            out[path] = parse_metadata(r["payload"], r["headers"]["Content-Type"])
     return out
 
 

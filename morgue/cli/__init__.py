@@ -35,10 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("-L", "--loglevel", help="log level (default INFO; WARNING on a terminal)")
 
     p = sub.add_parser("crawl", help="crawl news sites (a root URL, a sitemap or a feed)")
-    p.add_argument("url", nargs="+", help="site root, sitemap or feed URL")
+    p.add_argument("url", nargs="*", help="site root, sitemap or feed URL")
     p.add_argument("--max-pages", type=int, metavar="N", help="archive at most N article pages")
-    p.add_argument("--since", metavar="DATE", help="skip sitemap and feed entries older than DATE")
+    p.add_argument("--since", metavar="DATE", help="skip articles dated before DATE")
     common(p)
+    from morgue.cli.crawl import add_crawl_arguments
+
+    add_crawl_arguments(p)
     p.set_defaults(func="crawl")
 
     p = sub.add_parser("demo", help="start a small news site on loopback and crawl it")

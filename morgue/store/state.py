@@ -271,10 +271,13 @@ def _fold_warc(stream, by_record: dict[str, tuple[SiteState, str]]) -> None:
                 state.update(url, etag=record.http_headers.get_header("ETag") or "",
                              last_modified=record.http_headers.get_header("Last-Modified") or "")
             elif record.rec_type == "metadata":
+                from morgue.warc.cdxj import parse_metadata
+
                 target = record.rec_headers.get_header("WARC-Concurrent-To")
                 if target in by_record:
                     try:
-                        seen = discovery_date(json.loads(record.content_stream().read()))
+                        seen = discovery_date(parse_metadata(record.content_stream().read(),
+                                                             record.rec_headers.get_header("Content-Type")))
                     except ValueError:
                         continue
                     if seen:

@@ -45,6 +45,7 @@ def text_record(page: Page, extractor: str) -> dict:
         record[name] = warc.get(name)
     record["warc_key"] = key_for(warc["warc_filename"]) if warc.get("warc_filename") else None
     record["extractor"] = extractor
+    record["page_kind"] = getattr(page, "kind", None) or "article"
     return clean(record)
 
 

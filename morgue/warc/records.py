@@ -212,11 +212,24 @@ def request_record(
 
 
 def metadata_record(url: str, data: dict, *, fetched_at: datetime, response_id: str) -> ArcWarcRecord:
-    """A ``metadata`` record of JSON about a capture, linked to its response."""
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    """A ``metadata`` record about a capture, linked to its response: ``application/warc-fields``.
+
+    Written as Heritrix writes its per-capture metadata (the capture's URL as ``WARC-Target-URI``,
+    content ``application/warc-fields``), which pywb and cdxj-indexer leave out of their indexes: as
+    JSON it was indexed under the page's URL and second, and pywb replayed it in the page's place.
+    One ``name: value`` line per key, sorted; a value that is not a string is JSON on one line
+    (``morgue.warc.cdxj.parse_metadata`` reads both this and the older JSON records).
+    """
+    lines = []
+    for name, value in sorted(data.items()):
+        if value is None:
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        lines.append(f"{name}: {' '.join(text.splitlines())}")
+    payload = ("\r\n".join(lines) + "\r\n").encode("utf-8")
     return _builder.create_warc_record(
         url, "metadata", payload=BytesIO(payload), length=len(payload),
-        warc_content_type="application/json",
+        warc_content_type="application/warc-fields",
         warc_headers_dict={"WARC-Date": warc_date(fetched_at), "WARC-Concurrent-To": response_id},
     )
 
