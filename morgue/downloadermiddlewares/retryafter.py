@@ -43,7 +43,8 @@ class RetryAfterMiddleware:
         self.crawler = crawler
         self.max_wait = max_wait
         self.max_times = max_times
-        self._raised: dict[str, tuple[float, float]] = {}  # slot key -> (delay before, pause end)
+        # slot key -> (delay before, randomize before, pause end)
+        self._raised: dict[str, tuple[float, bool, float]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -73,19 +74,23 @@ class RetryAfterMiddleware:
         if wait is None or slot is None:
             return
         now = time.monotonic()
-        original = self._raised.get(key, (slot.delay, 0.0))[0]
-        self._raised[key] = (original, now + wait)
+        delay, randomize, _ = self._raised.get(key, (slot.delay, slot.randomize_delay, 0.0))
+        self._raised[key] = (delay, randomize, now + wait)
         slot.delay = max(slot.delay, wait)
+        # RANDOMIZE_DOWNLOAD_DELAY would wait as little as half the delay: the site's wait is a floor.
+        slot.randomize_delay = False
         slot.lastseen = now
 
     def process_response(self, request, response):
         key, slot = self._slot(request)
         if response.status not in (429, 503):
             # Answers to requests sent before the pause began must not end it early.
-            if key in self._raised and time.monotonic() >= self._raised[key][1]:
-                original, _ = self._raised.pop(key)
-                if slot is not None and not self._autothrottle:  # AutoThrottle decays it itself
-                    slot.delay = original
+            if key in self._raised and time.monotonic() >= self._raised[key][2]:
+                delay, randomize, _ = self._raised.pop(key)
+                if slot is not None:
+                    slot.randomize_delay = randomize
+                    if not self._autothrottle:  # AutoThrottle decays the delay itself
+                        slot.delay = delay
             return response
         wait = self._wait(response)
         if wait is None:
