@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 from urllib.parse import urlsplit
 
@@ -198,6 +199,16 @@ def test_max_pages_and_since(tmp_path, site):
     for a in old:
         if a["via"] in ("sitemap", "news-sitemap"):
             assert a["path"] not in fetched
+
+
+def test_a_crawl_finding_only_older_articles_says_so_and_succeeds(tmp_path, site):
+    """A cron job with ``--since`` on a quiet day: nothing new is no failure, and the summary says why."""
+    run = crawl(site.url, tmp_path, "--since", "2030-01-01")
+    assert run.code == 0, run.stderr[-2000:]
+    older = re.search(r"older than --since: (\d+)", run.stderr)
+    assert older and int(older[1]) >= len([a for a in site.articles if a["published"]]), run.stderr[-2000:]
+    dated = {a["path"] for a in site.articles if a["published"]}
+    assert not dated & {urlsplit(r["url"]).path for r in text_records(tmp_path)}
 
 
 def test_invalid_url_is_a_one_line_error(tmp_path):

@@ -12,7 +12,7 @@
     since = "2026-01-01"            # how far back: a date, or max_age_days = 30
     rate_limit = 2.0
     headers = { "X-Archive-Contact" = "archive@example.org" }
-    articles = ["/\\d{4}/\\d{2}/"]  # URL patterns that mark articles (read, not yet used by the spider)
+    articles = ["/\\d{4}/\\d{2}/"]  # URL patterns that mark articles (MORGUE_ARTICLE_URLS)
     skip = ["/tag/", "/author/"]    # URL patterns never requested (MORGUE_SKIP_URLS)
     settings = { CONCURRENT_REQUESTS_PER_DOMAIN = 2 }  # any other setting
 

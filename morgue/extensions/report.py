@@ -37,6 +37,8 @@ def summary_lines(stats: dict) -> list[str]:
          f" {stats.get(meta.WARC_BYTES, 0):,} bytes"),
         f"text records: {stats.get(meta.TEXT_RECORDS, 0)} in {stats.get(meta.TEXT_FILES, 0)} files",
         *incremental_lines(stats),
+        *([f"older than --since: {stats[meta.SKIPPED_BEFORE_SINCE]} (not fetched, or archived without text)"]
+          if stats.get(meta.SKIPPED_BEFORE_SINCE) else []),
         (f"uploaded: {stats.get(meta.FILES_UPLOADED, 0)} files"
          + (f"; {pending} files wait in the spool" if pending else "")),
         f"time: {elapsed:.1f} s",
@@ -62,9 +64,11 @@ def incremental_lines(stats: dict) -> list[str]:
 
 
 def found_nothing_new(stats: dict) -> bool:
-    """An incremental crawl that found every known article unchanged did its work: it is no failure."""
+    """A crawl that found every known article unchanged, or every article older than ``--since``,
+    did its work: it is no failure (a cron job on a quiet day)."""
     return bool(stats.get(meta.INCREMENTAL_SKIPPED) or stats.get(meta.REVISITS_NOT_MODIFIED)
-                or stats.get(meta.REVISITS_IDENTICAL) or stats.get(meta.ARTICLES_UNCHANGED))
+                or stats.get(meta.REVISITS_IDENTICAL) or stats.get(meta.ARTICLES_UNCHANGED)
+                or stats.get(meta.SKIPPED_BEFORE_SINCE))
 
 
 class ReportExtension:
