@@ -43,7 +43,10 @@ def morgue(*args: str, cwd: Path | None = None, env: dict | None = None, timeout
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "MORGUE_EXTRACT_WORKERS=1"]
+#: no politeness delays, one extraction worker; morgue's own default output (quiet without a terminal)
+CRON = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "MORGUE_EXTRACT_WORKERS=1"]
+#: the same with Scrapy's INFO lines on standard error, which many tests read
+FAST = [*CRON, "-s", "MORGUE_QUIET=off"]
 
 
 def crawl(site_url: str, store: Path, *extra: str) -> Run:

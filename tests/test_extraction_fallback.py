@@ -65,3 +65,22 @@ def test_empty_first_pass_takes_trafilaturas_default(monkeypatch: pytest.MonkeyP
     assert record["reason"] is None
     assert STORY[0] in record["text"] and STORY[-1] in record["text"]
     assert "Follow us" not in record["text"]  # morgue's line cleaning applies to the second opinion too
+
+
+def test_readability_reads_a_parsed_page_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    """The fallback hands readability-lxml markup: older releases (the floor, 0.8.1) take no tree and
+    printed a traceback for every page it was asked about."""
+    import logging
+
+    import lxml.html
+
+    from morgue.extraction.fallback import readability_text
+
+    story = " ".join(f"The council met on day {n} and voted on the harbour budget." for n in range(40))
+    tree = lxml.html.fromstring(f"<html><body><nav><a href='/'>Home</a></nav><article><p>{story}</p>"
+                                "</article><footer>Contact us</footer></body></html>")
+    text = readability_text(tree, "https://news.example.org/a")
+    assert "voted on the harbour budget" in text and "Contact us" not in text
+    assert readability_text(lxml.html.fromstring("<html><body><p>Hi</p></body></html>"), "") in ("", "Hi")
+    assert "Traceback" not in capsys.readouterr().err
+    assert logging.getLogger("readability").getEffectiveLevel() > logging.ERROR

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from morgue.testsite.revisions import RevisionSite
-from tests.conftest import FAST, ROOT, crawl, morgue, text_records, warc_records
+from tests.conftest import CRON, FAST, ROOT, crawl, morgue, text_records, warc_records
 
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 IDENTICAL = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
@@ -203,8 +203,9 @@ def test_out_of_disk_stops_with_its_own_code(tmp_path: Path) -> None:
 def test_quiet_run_prints_the_summary_and_logs_to_the_file(tmp_path: Path) -> None:
     store, log = tmp_path / "archive", tmp_path / "crawl.log"
     with RevisionSite(articles=3) as site:
-        run = crawl(site.url, store, "-s", "MORGUE_QUIET=auto")
-        logged = crawl(site.url, tmp_path / "b", "-s", "MORGUE_QUIET=auto", "-s", f"LOG_FILE={log}")
+        # morgue's default under cron (no terminal): no MORGUE_QUIET given
+        run = morgue("crawl", site.url, "--store", str(store), *CRON)
+        logged = morgue("crawl", site.url, "--store", str(tmp_path / "b"), *CRON, "--log-file", str(log))
     for r in (run, logged):
         assert r.code == 0
         assert "Enabled extensions" not in r.stderr and "INFO" not in r.stderr

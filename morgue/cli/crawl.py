@@ -63,7 +63,7 @@ def quiet(settings) -> None:
     """
     from scrapy.settings import SETTINGS_PRIORITIES
 
-    mode = str(settings.get("MORGUE_QUIET", "off")).strip().lower()
+    mode = str(settings.get("MORGUE_QUIET", "auto")).strip().lower()
     if mode not in ("auto", "on", "off", "true", "false", "1", "0"):
         raise SystemExit(fail(f"invalid setting MORGUE_QUIET={settings.get('MORGUE_QUIET')!r}: "
                               "expected auto, on or off"))

@@ -115,7 +115,7 @@ class SkipURLsMiddleware:
     def from_crawler(cls, crawler):
         raw = crawler.settings.getlist("MORGUE_SKIP_URLS")
         if not raw:
-            raise NotConfigured("MORGUE_SKIP_URLS is empty")
+            raise NotConfigured  # nothing to skip: no message, which Scrapy would log as a warning
         try:
             return cls(crawler, [re.compile(p) for p in raw])
         except re.error as e:

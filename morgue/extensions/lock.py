@@ -42,7 +42,7 @@ class LockExtension:
             raise NotConfigured("MORGUE_LOCK_ENABLED is off")
         seeds = getattr(crawler.spider, "seeds", None) or []
         if not seeds:
-            raise NotConfigured("the spider names no site to lock")
+            raise NotConfigured  # a spider with no site (morgue save): nothing to lock, nothing to warn of
         stale = number(s, "MORGUE_LOCK_STALE", 900.0, float, minimum=1)
         try:
             lock = StoreLock(store_from_settings(s), site_id(seeds[0]), stale)

@@ -14,7 +14,7 @@ held-out split (``benchmarks/extraction.py``).
 
 from __future__ import annotations
 
-import copy
+import logging
 import re
 
 from lxml import etree
@@ -64,8 +64,11 @@ def readability_text(tree: etree._Element, url: str) -> str:
     import lxml.html
     from readability import Document
 
+    # Serialised, not the tree itself: readability-lxml before 0.8.4 reads only markup. Its own
+    # log line with a traceback for a page it cannot read is silenced: that page's answer is "".
+    logging.getLogger("readability").setLevel(logging.CRITICAL)
     try:
-        summary = Document(copy.deepcopy(tree), url=url or None).summary(html_partial=True)
+        summary = Document(lxml.html.tostring(tree, encoding="unicode"), url=url or None).summary(html_partial=True)
     except Exception:  # noqa: BLE001 -- readability raises bare Exceptions on odd pages
         return ""
     root = lxml.html.fragment_fromstring(summary, create_parent="div")
