@@ -70,7 +70,7 @@ def start_service(store: Path, site_port: int) -> tuple[subprocess.Popen, str]:
     env.pop("MORGUE_API_TOKEN", None)
     log = store.parent / "serve.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "morgue.cli.serve", "--port", "0", "--store", str(store),
+        [sys.executable, "-m", "morgue", "serve", "--port", "0", "--store", str(store),
          "-s", f"MORGUE_ALLOWED_NETWORKS=127.0.0.1:{site_port}", "-s", "MORGUE_SERVICE_RECENT=0",
          "-s", "MORGUE_SERVICE_RATE_LIMIT=1000000", "-s", "MORGUE_SERVICE_MAX_URLS=20", "-L", "WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))  # noqa: SIM115
@@ -118,7 +118,7 @@ def main() -> int:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for n in range(args.repeat):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "morgue.cli.save", f"{base}?cli={n}", "--store",
+            subprocess.run([sys.executable, "-m", "morgue", "save", f"{base}?cli={n}", "--store",
                             str(Path(tmp) / "cli")], cwd=ROOT, env=env, check=True, capture_output=True)
             times.append(time.perf_counter() - started)
         print(f"morgue save, one URL, process start included: median {statistics.median(times):.2f} s "

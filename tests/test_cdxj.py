@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 from typing import ClassVar
 
@@ -14,17 +11,7 @@ from cdxj_indexer.main import write_cdx_index
 
 from morgue.store.local import LocalStore
 from morgue.warc.cdxj import CaptureIndex, cdxj_key, index_file, lookup, parse_time, read_record, upload_index
-from tests.conftest import ROOT, Run, crawl, text_records, warc_files
-
-
-def morgue(name: str, *args: str) -> Run:
-    """``morgue NAME ...`` as ``python -m morgue.cli.NAME ...``: the same code, registered or not."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    env.pop("MORGUE_STORE", None)
-    proc = subprocess.run([sys.executable, "-m", f"morgue.cli.{name}", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    return Run(proc.returncode, proc.stdout, proc.stderr)
-
+from tests.conftest import crawl, morgue, text_records, warc_files
 
 #: the CDXJ indexes in the store right after the crawls, before any lookup made its own
 AT_CLOSE: list[str] = []

@@ -60,7 +60,7 @@ def test_scrapy_crawl_says_and_exits_as_morgue_crawl(tmp_path):
         return [re.sub(r"[\d,]+ bytes", "N bytes", line) for line in run.stderr.splitlines()
                 if line.startswith("morgue: ") and "time:" not in line]
 
-    assert summary(by_scrapy) == summary(by_morgue)
+    assert summary(by_scrapy) == summary(by_morgue), by_scrapy.stderr[-5000:]
     assert any(line.startswith("morgue: pages fetched:") for line in summary(by_scrapy))
 
 

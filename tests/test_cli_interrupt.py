@@ -24,7 +24,7 @@ def start_crawl(url: str, store: Path, *extra: str) -> subprocess.Popen:
     env.pop("MORGUE_STORE", None)
     return subprocess.Popen(
         [sys.executable, "-m", "morgue", "crawl", url, "--store", str(store),
-         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "MORGUE_EXTRACT_WORKERS=1", *extra],
+         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "MORGUE_EXTRACT_WORKERS=1", "-s", "MORGUE_QUIET=off", *extra],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
 
@@ -147,6 +147,8 @@ def test_ctrl_c_while_the_crawl_opens_stops_it(tmp_path):
             for line in proc.stderr:
                 if "Enabled item pipelines" in line:  # logged as the engine is made, before the spider opens
                     break
+            else:
+                pytest.fail("the crawl ended without logging its item pipelines")
             proc.send_signal(signal.SIGINT)
             _, stderr = proc.communicate(timeout=20)
         finally:

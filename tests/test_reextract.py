@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -14,16 +11,8 @@ from morgue.corpus.export import Options, export
 from morgue.corpus.reextract import parse_metadata
 from morgue.extraction import extractor_id
 from morgue.store.local import LocalStore
-from tests.conftest import ROOT, Run, crawl, text_records
-
-
-def command(name: str, *args: str) -> Run:
-    """``morgue NAME ...`` as ``python -m morgue.cli.NAME ...``: the same code, registered or not."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    env.pop("MORGUE_STORE", None)
-    proc = subprocess.run([sys.executable, "-m", f"morgue.cli.{name}", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+from tests.conftest import crawl, text_records
+from tests.conftest import morgue as command
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ ARTICLE = "/2026/11/20/city-council-approves-new-budget/"
 
 
 def save(*args: str, timeout: float = 60) -> Run:
-    """``morgue save`` in a child process (``python -m morgue.cli.save`` until it is registered in morgue.cli)."""
+    """``morgue save`` in a child process."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "PYTHONPATH": path}
     env.pop("MORGUE_STORE", None)
-    proc = subprocess.run([sys.executable, "-m", "morgue.cli.save", *args], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "morgue", "save", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -38,7 +38,7 @@ class Server:
                 full_env.pop(name, None)
         self.stderr = open(self.log, "w+")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "morgue.cli.serve", "--port", "0", "--store", str(store), *args],
+            [sys.executable, "-m", "morgue", "serve", "--port", "0", "--store", str(store), *args],
             cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=self.stderr)
         self.url = ""
 

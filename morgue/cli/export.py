@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from morgue.cli.common import EXIT_OK, fail
@@ -167,24 +166,3 @@ def run(args: argparse.Namespace) -> int:
     for path in summary.files:
         print(path)
     return EXIT_OK
-
-
-def standalone(name: str, add: Callable, run_: Callable, argv: Sequence[str] | None = None) -> int:
-    """Run one command outside ``morgue``'s own parser (``python -m morgue.cli.export ...``)."""
-    parser = argparse.ArgumentParser(prog="morgue")
-    add(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args([name, *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return run_(args)
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else 2
-    except KeyboardInterrupt:
-        return fail("interrupted", 6)
-    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
-        from morgue.cli.common import unexpected
-
-        return unexpected(e, debug=str(args.loglevel or "").upper() == "DEBUG")
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("export", add_parser, run))

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, standalone
+from morgue.cli.export import add_store_arguments
 from morgue.cli.show import add_cache_argument, find_captures
 
 
@@ -54,7 +54,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"morgue: {capture.url} captured {capture.time}, status {capture.status or '-'}, {len(body)} bytes",
           file=sys.stderr)
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("get", add_parser, run))

@@ -15,7 +15,6 @@ import os
 import sys
 
 from morgue.cli.common import EXIT_OK, EXIT_PENDING, fail
-from morgue.cli.export import standalone
 
 EXIT_NOTHING = 1
 
@@ -76,7 +75,3 @@ def run(args: argparse.Namespace) -> int:
     if not summary.written:
         return fail("no text record written", EXIT_NOTHING)
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("reextract", add_parser, run))

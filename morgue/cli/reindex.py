@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, existing_text_keys, open_store_for_reading, standalone
+from morgue.cli.export import add_store_arguments, existing_text_keys, open_store_for_reading
 
 
 def add_parser(sub) -> None:
@@ -57,7 +57,3 @@ def rebuild_state(store) -> int:
     articles = sum(len(s) for s in states.values())
     print(f"morgue: crawl state rebuilt: {len(states)} sites, {articles} articles", file=sys.stderr)
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("reindex", add_parser, run))

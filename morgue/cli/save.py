@@ -21,7 +21,7 @@ import sys
 from typing import Any
 
 from morgue import meta
-from morgue.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PENDING, fail, settings_from_args, unexpected
+from morgue.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PENDING, fail, settings_from_args
 
 EXIT_FAILED = 1
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
@@ -181,21 +181,3 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"{e} (--if-not-archived-within)")
     return save(args.url, settings, as_json=args.json, outlinks=args.outlinks, within=within)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m morgue.cli.save URL ...``, until ``morgue save`` is registered in ``morgue.cli``."""
-    parser = argparse.ArgumentParser(prog="morgue")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["save", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return run(args)
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else 2
-    except KeyboardInterrupt:
-        return fail("interrupted", EXIT_INTERRUPTED)
-    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
-        return unexpected(e, debug=str(args.loglevel or "").upper() == "DEBUG")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, existing_text_keys, open_store_for_reading, standalone
+from morgue.cli.export import add_store_arguments, existing_text_keys, open_store_for_reading
 
 
 def add_parser(sub) -> None:
@@ -76,7 +76,3 @@ def run(args: argparse.Namespace) -> int:
             print(f"{(h.published or '')[:10] or '----------'}  {h.title or '(no title)'}\n"
                   f"            {h.url}\n            {' '.join(h.snippet.split())}\n")
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("search", add_parser, run))

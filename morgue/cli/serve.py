@@ -180,21 +180,3 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"invalid --port {args.port}: 0 to 65535", EXIT_USAGE)
     return serve(settings, args.host, args.port)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m morgue.cli.serve ...``, until ``morgue serve`` is registered in ``morgue.cli``."""
-    parser = argparse.ArgumentParser(prog="morgue")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return run(args)
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else 2
-    except KeyboardInterrupt:
-        return EXIT_OK
-    except Exception as e:  # noqa: BLE001 - a bug must still end in one line, not a traceback
-        return unexpected(e, debug=str(args.loglevel or "").upper() == "DEBUG")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, open_store_for_reading, standalone
+from morgue.cli.export import add_store_arguments, open_store_for_reading
 
 EXIT_NOTHING = 1
 
@@ -87,7 +87,3 @@ def run(args: argparse.Namespace) -> int:
         print(file=out)
         print(records[0].get("text") or "", file=out)
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("show", add_parser, run))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from morgue.cli.common import EXIT_OK, fail
-from morgue.cli.export import add_store_arguments, open_store_for_reading, standalone
+from morgue.cli.export import add_store_arguments, open_store_for_reading
 
 EXIT_NOTHING = 1
 
@@ -67,7 +67,3 @@ def run(args: argparse.Namespace) -> int:
           f"{packed.pages} articles", file=sys.stderr)
     print(out)
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(standalone("wacz", add_parser, run))
