@@ -55,10 +55,9 @@ def test_pywb_indexes_revisits_with_the_payload_they_refer_to(tmp_path: Path, ve
     assert revisits[0]["digest"] == pages[0]["digest"] == revisit["headers"]["WARC-Payload-Digest"].split(":")[1]
 
 
-@pytest.mark.xfail(strict=True, reason="pywb answers a server-not-modified revisit at its own time with the 304 "
-                   "itself, not the capture it refers to (open: issue 19)")
-def test_pywb_replays_a_revisit_as_the_capture_it_refers_to(tmp_path: Path, venv: Path) -> None:  # noqa: F811
-    url, served, revisit, root = archived_twice(tmp_path, "server-not-modified", True, venv)
+def replayed_at_the_revisit(tmp_path: Path, venv: Path, profile: str, conditional: bool):  # noqa: F811
+    """What pywb serves at the revisit's own time: (status, body, what the site served)."""
+    url, served, revisit, root = archived_twice(tmp_path, profile, conditional, venv)
     stamp = "".join(ch for ch in revisit["headers"]["WARC-Date"] if ch.isdigit())[:14]
     proc, base = start_wayback(venv, root)
     try:
@@ -68,4 +67,18 @@ def test_pywb_replays_a_revisit_as_the_capture_it_refers_to(tmp_path: Path, venv
         proc.wait(10)
     if headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
+    return status, body, served
+
+
+def test_pywb_replays_an_identical_payload_revisit_as_the_capture_it_refers_to(tmp_path: Path,
+                                                                                 venv: Path) -> None:  # noqa: F811
+    status, body, served = replayed_at_the_revisit(tmp_path, venv, "identical-payload-digest", False)
+    assert status == 200 and body == served, body[:300]
+
+
+@pytest.mark.xfail(strict=True, reason="pywb replays a revisit with its own HTTP headers when it has them "
+                   "(pywb PR #751), so a server-not-modified revisit asked for at its own time is the 304 it "
+                   "records (known upstream: ukwa/ukwa-pywb#40); strict, so that a pywb that fixes it shows")
+def test_pywb_replays_a_revisit_as_the_capture_it_refers_to(tmp_path: Path, venv: Path) -> None:  # noqa: F811
+    status, body, served = replayed_at_the_revisit(tmp_path, venv, "server-not-modified", True)
     assert status == 200 and body == served, body[:300]

@@ -154,3 +154,16 @@ def test_save_timeout_is_named(tmp_path):
         server.server_close()
     assert run.code == 1 and json.loads(run.stdout)["error"] == "timeout"
     assert f"morgue: error: {url}: timeout" in run.stderr
+
+
+def test_save_is_not_done_until_its_text_record_reads_back(site, tmp_path):
+    """The WARC reaches the store but the text file cannot (a file stands where its folder goes)."""
+    (tmp_path / "text").write_text("not a folder")
+    url = site.url.rstrip("/") + ARTICLE
+    run = save(url, "--store", str(tmp_path), "--json", "-s", "MORGUE_UPLOAD_TIMEOUT=1")
+    assert run.code != 0, run.stderr
+    result = results(run)[url]
+    assert result["status"] == 200 and warc_records(tmp_path)  # the capture itself is stored
+    assert result["error"] == ("archived, but its text record cannot be read back from the store yet "
+                               "(it waits in the spool)")
+    assert "Traceback" not in run.stderr

@@ -37,7 +37,7 @@ from morgue.text.writer import RotatingTextWriter
 w = RotatingTextWriter(Spool(sys.argv[1]).create, max_size=1)  # a new file for every record
 names, end = [], time.monotonic() + float(sys.argv[2])
 while time.monotonic() < end:
-    names.append(w.write({"n": len(names)}))
+    names.append(w.write({"n": len(names)}).filename)
 w.finish()
 print("\\n".join(names))
 """

@@ -261,7 +261,7 @@ def reextract(store: Store, spool: Spool, selection: Selection, *, workers: int 
         if not article.get("text"):
             summary.empty += 1
             return
-        names.add(writer.write(new_record(old, capture, article, extractor)))
+        names.add(writer.write(new_record(old, capture, article, extractor)).filename)
         summary.written += 1
 
     try:

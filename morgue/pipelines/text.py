@@ -22,6 +22,7 @@ from morgue.extensions.state import crawl_state
 from morgue.extensions.upload import crawl_spool
 from morgue.extraction import extractor_id
 from morgue.items import Page
+from morgue.store.names import key_for
 from morgue.store.state import canonical
 from morgue.text.record import text_record
 from morgue.text.writer import RotatingTextWriter
@@ -65,12 +66,14 @@ class TextPipeline:
             self.stats.inc_value(meta.ARTICLES_REVISED)
         else:
             self.stats.inc_value(meta.ARTICLES_NEW)
-        self.writer.write(record)
+        location = self.writer.write(record)
         self.stats.inc_value(meta.TEXT_RECORDS)
         if state is not None:
             state.update(key, text_hash=digest, text_id=record.get("warc_record_id"), version=version,
                          published=record.get("published"))
-        return record
+        # where the record went (not part of it: it is written already), so that a save can read it back
+        return {**record, "text_key": key_for(location.filename), "text_offset": location.offset,
+                "text_length": location.length}
 
     def close_spider(self) -> None:
         self.writer.finish()

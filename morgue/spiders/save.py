@@ -88,10 +88,15 @@ def failure_reason(failure, max_size: int = 0) -> str:
     return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
 
 
+#: where a page's text record was written, as the text pipeline hands it on
+TEXT_LOCATION = ("text_key", "text_offset", "text_length")
+
+
 def new_result(url: str, source: str | None = None) -> dict[str, Any]:
     return {"url": url, "final_url": None, "status": None, "error": None, "capture_id": None,
             "warc_filename": None, "warc_key": None, "warc_offset": None, "warc_length": None,
-            "warc_record_id": None, "fetched_at": None, "title": None, "text": None, "from": source}
+            "warc_record_id": None, "fetched_at": None, "title": None, "text": None, "from": source,
+            "text_key": None, "text_offset": None, "text_length": None}
 
 
 class SaveSpider(Spider):
@@ -226,9 +231,12 @@ class SaveSpider(Spider):
         if not isinstance(item, dict) or response is None or meta.SAVE_INDEX not in response.meta:
             return
         result = self._result(response.meta)
-        result["title"] = item.get("title")
-        result["text"] = item.get("text") or ""
-        result["record"] = item
+        record = dict(item)
+        for name in TEXT_LOCATION:  # where the text pipeline wrote it; not a field of the record
+            result[name] = record.pop(name, None)
+        result["title"] = record.get("title")
+        result["text"] = record.get("text") or ""
+        result["record"] = record
 
     def _dropped(self, item, response, exception=None, spider=None, failure=None) -> None:
         if response is None or meta.SAVE_INDEX not in response.meta:

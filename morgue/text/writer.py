@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import zlib
 
-from morgue.store.rotation import FileFactory, RotatingFile
+from morgue.store.rotation import FileFactory, RecordLocation, RotatingFile
 
 
 def gzip_member(data: bytes, level: int = 6) -> bytes:
@@ -28,10 +28,10 @@ class RotatingTextWriter:
     def __init__(self, open_file: FileFactory, *, prefix: str = "MORGUE", max_size: int = 100_000_000):
         self.file = RotatingFile(open_file, prefix=prefix, ext="jsonl.gz", max_size=max_size)
 
-    def write(self, record: dict) -> str:
-        """Append one record; returns the name of the file it went to."""
+    def write(self, record: dict) -> RecordLocation:
+        """Append one record; returns where it went, so that it can be read back with one ranged read."""
         (location,) = self.file.write(gzip_member(record_line(record)))
-        return location.filename
+        return location
 
     def finish(self) -> object | None:
         return self.file.finish()
