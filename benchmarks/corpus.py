@@ -97,7 +97,7 @@ def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, subp
 
 
 def morgue(*args: str) -> list[str]:
-    return [sys.executable, "-m", f"morgue.cli.{args[0]}", *args[1:]]
+    return [sys.executable, "-m", "morgue", *args]
 
 
 def main() -> None:
@@ -206,6 +206,10 @@ def main() -> None:
         times.append((time.monotonic() - t) * 1000)
     print(f"search: median {statistics.median(times):.0f} ms, worst {max(times):.0f} ms over {len(queries)} queries "
           "(phrases and word pairs from the pool)")
+    slow = [(ms, q) for ms, q in zip(times, queries, strict=True) if ms >= 100]
+    for ms, q in sorted(slow, reverse=True):  # BM25 is worked out for every match: common words cost most
+        (matches,) = index.db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (q,)).fetchone()
+        print(f"  {ms:.0f} ms: {q} ({matches:,} matching records, {matches / added:.0%})")
     index.close()
     shutil.rmtree(work)
 

@@ -39,7 +39,7 @@ def lock_in_another_process(path: Path) -> subprocess.Popen:
 
 def finished_files(spool: Spool, n: int) -> list[Path]:
     writer = RotatingTextWriter(spool.create, max_size=1)  # one record per file
-    names = [writer.write({"n": i}) for i in range(n)]
+    names = [writer.write({"n": i}).filename for i in range(n)]
     writer.finish()
     return [spool.ready_dir / name for name in names]
 

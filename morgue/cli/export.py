@@ -135,9 +135,31 @@ def options_from_args(args: argparse.Namespace):
                    all_generations=args.all_generations, workers=args.workers)
 
 
+def release_memory_promptly() -> None:
+    """Arrow memory from jemalloc, handed back as soon as it is freed.
+
+    pyarrow's default allocator (mimalloc) keeps what it freed: reading a 200,000-record
+    catalogue alone left 100 MB more resident. ``ARROW_DEFAULT_MEMORY_POOL``, when set, wins.
+    """
+    import os
+
+    import pyarrow as pa
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except NotImplementedError:  # a pyarrow built without jemalloc (Windows)
+        return
+    pa.set_memory_pool(pool)
+
+
 def run(args: argparse.Namespace) -> int:
     from morgue.corpus.export import export
     from morgue.store import StoreError
+
+    release_memory_promptly()
 
     try:
         options = options_from_args(args)

@@ -55,12 +55,15 @@ def _read(store: Store, key: str) -> pa.Table | None:
             data = f.read()
         if key.endswith(".parquet"):
             t = pq.ParquetFile(io.BytesIO(data)).read()  # not read_table: that loads pyarrow.dataset (50 MB)
+            del data
             if (t.schema.metadata or {}).get(b"morgue_catalogue") != VERSION.encode():
                 return None
             for name in COLUMNS:  # a column newer than the file (``generation``): null, read as its default
                 if name not in t.schema.names:
                     t = t.append_column(name, pa.nulls(t.num_rows, SCHEMA.field(name).type))
-            return t.select(list(COLUMNS)).cast(SCHEMA)
+            t = t.select(list(COLUMNS))
+            # a copy of a large catalogue only where a type differs
+            return t if t.schema.equals(SCHEMA, check_metadata=False) else t.cast(SCHEMA)
         lines = gzip.decompress(data)
         if not lines.strip():
             return SCHEMA.empty_table()
@@ -92,7 +95,9 @@ def load(store: Store, keys: list[str] | None = None) -> Catalogue:
     for key in reversed(compacted):
         t = _read(store, key)
         if t is not None:
-            t = t.filter(pc.is_in(t["text_key"], pa.array(sorted(wanted), _S)))
+            known = pc.is_in(t["text_key"], pa.array(sorted(wanted), _S))
+            if not pc.all(known).as_py():  # a copy only when some of it is not wanted
+                t = t.filter(known)
             tables.append(t)
             covered |= set(t.column("text_key").unique().to_pylist()) & wanted
             break

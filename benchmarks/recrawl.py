@@ -2,9 +2,9 @@
 
 Usage::
 
-    python benchmarks/incremental.py --pages 1500          # the figures in the README (nginx)
-    python benchmarks/incremental.py --pages 300            # a quick look
-    python benchmarks/incremental.py --state-only --articles 100000
+    python benchmarks/recrawl.py --pages 1500          # the figures in the README (nginx)
+    python benchmarks/recrawl.py --pages 300            # a quick look
+    python benchmarks/recrawl.py --state-only --articles 100000
 
 Crawl part (needs nginx, as ``benchmarks/crawl.py``): the same local site of real article pages
 (nginx, gzip on, a sitemap with ``lastmod``, politeness off) crawled three times into one store:
