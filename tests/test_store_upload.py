@@ -253,3 +253,43 @@ def test_the_upload_thread_never_writes_the_crawl_stats(site, tmp_path):
     uploaded = sum(len(list((tmp_path / "store").glob(f"{kind}/*/*/*/*.gz"))) for kind in ("warc", "text"))
     assert stats[meta.FILES_UPLOADED] == uploaded >= 2
     assert stats[meta.FILES_PENDING] == 0
+
+
+class LastFileAtTheEnd(Spool):
+    """A real spool whose listing is overtaken by the crawl's end: the last file is finished and
+    ``close()`` is called while the upload thread holds a listing made just before."""
+
+    def __init__(self, root: Path):
+        super().__init__(root)
+        self.uploader: Uploader | None = None
+        self.closer: threading.Thread | None = None
+        self.left: list[Path] | None = None
+
+    def ready(self) -> list[Path]:
+        files = super().ready()
+        if self.uploader is not None and self.closer is None and threading.current_thread().name == "morgue-upload":
+            finished_files(self, 1)
+
+            def close() -> None:
+                self.left = self.uploader.close(timeout=10)
+
+            self.closer = threading.Thread(target=close)
+            self.closer.start()
+            time.sleep(0.3)  # close() has said "stop" by now
+        return files
+
+
+def test_the_file_finished_as_the_crawl_ends_is_uploaded(tmp_path):
+    spool = LastFileAtTheEnd(tmp_path / "spool")
+    store = open_store(str(tmp_path / "store"))
+    uploader = Uploader(store, spool, retry_delay=0.05)
+    spool.uploader = uploader
+    uploader.start()
+    for _ in range(100):
+        if spool.closer is not None:
+            break
+        time.sleep(0.05)
+    assert spool.closer is not None
+    spool.closer.join(20)
+    assert spool.left == []
+    assert len(uploader.uploaded) == 1 and store.exists(uploader.uploaded[0])

@@ -146,13 +146,16 @@ class Uploader:
         store_delay = self.retry_delay
         store_retry_at = warned_at = 0.0
         while True:
+            # The flag first, then the listing: close() comes after the writers finished their files,
+            # so a listing made after the flag was seen holds them all. The other way round, a file
+            # finished between the listing and the flag was left behind.
+            with self._wake:
+                stopping, deadline = self._stopping, self._deadline
             files = [p for p in self.spool.ready() if p not in self._skipped]
             for gone in self._not_before.keys() - set(files):  # uploaded, perhaps by another process
                 self._not_before.pop(gone)
                 self._delays.pop(gone, None)
             now = time.monotonic()
-            with self._wake:
-                stopping, deadline = self._stopping, self._deadline
             if stopping and (not files or (deadline is not None and now >= deadline)):
                 return
             due = [p for p in files if self._not_before.get(p, 0.0) <= now] if now >= store_retry_at else []
