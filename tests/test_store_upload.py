@@ -17,25 +17,9 @@ from morgue.store.spool import Spool
 from morgue.store.upload import Uploader
 from morgue.text.writer import RotatingTextWriter
 from tests.conftest import FAST, ROOT, morgue
+from tests.test_store_spool import lock_in_another_process
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-HOLD_LOCK = """
-import fcntl, sys
-f = open(sys.argv[1], "rb")
-fcntl.flock(f, fcntl.LOCK_EX)
-print("locked", flush=True)
-sys.stdin.read()
-"""
-
-
-def lock_in_another_process(path: Path) -> subprocess.Popen:
-    """A process that holds ``path``'s lock until its standard input is closed."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    return holder
-
 
 def finished_files(spool: Spool, n: int) -> list[Path]:
     writer = RotatingTextWriter(spool.create, max_size=1)  # one record per file
