@@ -21,6 +21,7 @@ from tests.test_store_spool import lock_in_another_process
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
+
 def finished_files(spool: Spool, n: int) -> list[Path]:
     writer = RotatingTextWriter(spool.create, max_size=1)  # one record per file
     names = [writer.write({"n": i}).filename for i in range(n)]
