@@ -49,7 +49,7 @@ class SiteSlotMiddleware:
             raise NotConfigured("not a distributed crawl")
         delay = number(s, "MORGUE_SITE_DELAY", 0.0, float, minimum=0)
         if delay <= 0:
-            raise NotConfigured("MORGUE_SITE_DELAY is 0: no global rate limit")
+            raise NotConfigured  # no delay asked for: nothing to hold (and nothing to warn of)
         return cls(connect(s.get("MORGUE_REDIS_URL")), site, delay)
 
     async def process_request(self, request: Any) -> None:
