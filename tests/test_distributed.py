@@ -1,0 +1,182 @@
+"""#22: several crawler processes over one frontier in a real redis-server (scrapy-redis)."""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from morgue.testsite import NewsSite
+from tests.conftest import CRON, ROOT, crawl, morgue, text_records, warc_records
+from tests.redisserver import RedisServer
+
+#: the subprocesses fail on a Scrapy deprecation too (pytest's filterwarnings does not reach them)
+STRICT = {"PYTHONWARNINGS": "error::scrapy.exceptions.ScrapyDeprecationWarning"}
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    redis_server.client.flushdb()
+    return redis_server.url
+
+
+def env(url: str, **extra: str) -> dict:
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    full = {**os.environ, "PYTHONPATH": path, "MORGUE_REDIS_URL": url, "MORGUE_IDLE_EXIT": "5", **STRICT, **extra}
+    full.pop("MORGUE_STORE", None)
+    return full
+
+
+def start_worker(url: str, site_url: str, store: Path, *extra: str, **more_env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "morgue", "crawl", site_url, "--store", str(store), "--distributed", *CRON,
+         "-s", "MORGUE_WORKER_TIMEOUT=2", *extra],
+        cwd=ROOT, env=env(url, **more_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def status(url: str) -> dict:
+    run = morgue("status", "--json", env=env(url))
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def slow_articles(site: NewsSite, seconds: float) -> None:
+    """Every article answers after ``seconds``: the crawl lasts long enough to watch it and to kill a worker."""
+    for article in site.articles:
+        site.slow[article["path"]] = seconds
+
+
+def baseline(tmp_path: Path, site: NewsSite) -> set[str]:
+    """The article paths a single-machine crawl of the same site archives."""
+    store = tmp_path / "single"
+    run = crawl(site.url, store)
+    assert run.code == 0, run.stderr
+    return {"/" + r["url"].split("/", 3)[3] for r in text_records(store)}
+
+
+def paths(records: list[dict], site: NewsSite) -> list[str]:
+    return ["/" + r["url"].split("/", 3)[3] for r in records if r["url"].startswith(site.url)]
+
+
+def test_without_redis_url_or_with_a_bad_one_one_line_and_exit_2(tmp_path, redis_server):
+    run = morgue("crawl", "http://127.0.0.1:9/", "--store", str(tmp_path / "a"), "--distributed",
+                 env={"MORGUE_REDIS_URL": ""})
+    assert run.code == 2
+    assert run.stderr.strip() == ("morgue: error: --distributed needs a Redis server: "
+                                  "set MORGUE_REDIS_URL=redis://HOST:6379/0")
+    for bad in ("redis://127.0.0.1:1/0", "http://queue-host/"):
+        for args in (("crawl", "http://127.0.0.1:9/", "--store", str(tmp_path / "a"), "--distributed"),
+                     ("status",), ("enqueue", "http://127.0.0.1:9/")):
+            run = morgue(*args, env={"MORGUE_REDIS_URL": bad})
+            assert run.code == 2, (args, run.stderr)
+            assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+            assert "Traceback" not in run.stderr and f"MORGUE_REDIS_URL={bad!r}" in run.stderr
+
+
+def test_three_workers_share_one_site_each_article_once_rate_held_status_and_enqueue(tmp_path, redis_url):
+    with NewsSite() as site, NewsSite() as other:
+        expected = baseline(tmp_path, site)
+        site.requests.clear()
+        site.request_times.clear()
+        slow_articles(site, 0.3)
+        store = tmp_path / "archive"
+        delay = 0.25
+        workers = [start_worker(redis_url, site.url, store, "-s", f"MORGUE_SITE_DELAY={delay}") for _ in range(3)]
+        try:
+            # `morgue status` shows the workers while they crawl
+            wait_for(lambda: sum(w["alive"] for w in status(redis_url)["workers"].values()) == 3, 30, "3 workers")
+            shown = morgue("status", env=env(redis_url))
+            assert shown.code == 0
+            table = shown.stdout
+            for proc in workers:
+                assert f"-{proc.pid} " in table, table
+            assert site.url.split("//")[1].replace(":", "_").rstrip("/") in table
+            # a second site joins the running crawl
+            added = morgue("enqueue", other.url, env=env(redis_url))
+            assert added.code == 0, added.stderr
+            outs = [proc.communicate(timeout=90) for proc in workers]
+        finally:
+            for proc in workers:
+                proc.kill()
+        for proc, (_, err) in zip(workers, outs, strict=True):
+            assert proc.returncode == 0, err[-3000:]
+
+        # every article once: in the site's request log, in the WARC files, in the text records
+        requested = collections.Counter(site.requested_paths())
+        assert requested["/robots.txt"] == 1  # once per site and crawl, not once per worker
+        assert all(requested[p] == 1 for p in expected), requested
+        records = text_records(store)
+        archived = paths(records, site)
+        assert sorted(archived) == sorted(expected)
+        responses = [r for r in warc_records(store) if r["type"] == "response"]
+        captured = collections.Counter(r["headers"]["WARC-Target-URI"] for r in responses)
+        assert all(captured[site.url.rstrip("/") + p] == 1 for p in expected), captured
+        # each worker wrote its own files
+        warc_names = {r["file"] for r in responses}
+        assert len(warc_names) >= 2, warc_names
+
+        # the enqueued site was crawled too
+        assert set(paths(records, other)) == expected
+
+        # the global rate limit: the site saw at most one request every `delay` seconds
+        times = sorted(site.request_times)
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert (len(times) - 1) / (times[-1] - times[0]) <= 1.1 / delay, gaps
+        assert sorted(gaps)[len(gaps) // 10] >= delay * 0.8, gaps
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_url):
+    with NewsSite() as site:
+        expected = baseline(tmp_path, site)
+        slow_articles(site, 0.6)
+        store = tmp_path / "archive"
+        workers = [start_worker(redis_url, site.url, store, "-s", "MORGUE_SITE_DELAY=0") for _ in range(3)]
+        try:
+            def busy() -> dict | None:
+                holding = {w: i for w, i in
+                           ((w, s["in_flight"]) for w, s in status(redis_url)["workers"].items()) if i}
+                return holding or None
+
+            holding = wait_for(busy, 30, "a worker with requests in flight")
+            victim = max(holding, key=holding.get)
+            pid = int(victim.rsplit("-", 1)[1])
+            os.kill(pid, signal.SIGKILL)
+            survivors = [p for p in workers if p.pid != pid]
+            outs = [p.communicate(timeout=90) for p in survivors]
+        finally:
+            for proc in workers:
+                proc.kill()
+                proc.wait()
+        for proc, (_, err) in zip(survivors, outs, strict=True):
+            assert proc.returncode == 0, err[-3000:]
+        said = "".join(err for _, err in outs)
+        assert f"Worker {victim} stopped beating" in said and "queued again" in said, said[-3000:]
+        # what the killed worker had fetched and finished waits in the spool: `morgue flush` uploads it
+        flushed = morgue("flush", "--store", str(store))
+        assert flushed.code == 0, flushed.stderr
+        assert set(paths(text_records(store), site)) == expected
