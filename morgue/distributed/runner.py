@@ -17,7 +17,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
-from morgue.cli.common import EXIT_NO_ARTICLES, EXIT_OK, fail
+from morgue.cli.common import EXIT_INTERRUPTED, EXIT_NO_ARTICLES, EXIT_OK, fail
 from morgue.distributed import RedisUnusable, connect, redis_url, registry
 from morgue.distributed.adapter import distributed_settings
 
@@ -141,8 +141,8 @@ class Runner:
         with interruption_cls(self.process, call_soon) as interruption:
             self.process.start(stop_after_crawl=False, install_signal_handlers=False)
         if not self.jobs:
-            print("morgue: no site to crawl in the distributed crawl", file=sys.stderr)
-            return EXIT_OK
+            print("morgue: no site was crawled", file=sys.stderr)
+            return EXIT_INTERRUPTED if interruption.signal else EXIT_OK
         outcomes = [_outcome(job, interruption.signal, self.settings, several=len(self.jobs) > 1)
                     for job in self.jobs]
         for outcome in outcomes:
@@ -150,7 +150,7 @@ class Runner:
                 # The crawl is shared: other workers may have archived the site's articles. The
                 # summary above says what this one did; `morgue status` and the reports the rest.
                 outcome.update(exit_code=EXIT_OK, last=f"morgue: {outcome['site']}: this worker archived no "
-                                                      f"article ({outcome['reason']})")
+                                                      "article (the other workers may have)")
         code = combine([o["exit_code"] for o in outcomes], interrupted=bool(interruption.signal))
         _write_report(self.settings, outcomes, started_at, code)
         for outcome in outcomes:
