@@ -18,8 +18,10 @@ from morgue.testsite import NewsSite
 from tests.conftest import CRON, ROOT, crawl, morgue, text_records, warc_records
 from tests.redisserver import RedisServer
 
-#: the subprocesses fail on a Scrapy deprecation too (pytest's filterwarnings does not reach them)
-STRICT = {"PYTHONWARNINGS": "error::scrapy.exceptions.ScrapyDeprecationWarning"}
+#: ``python -m morgue`` with Scrapy's deprecation warnings as errors, as pytest's filterwarnings makes them here
+#: (PYTHONWARNINGS cannot name a category of a package: Python reads it before it can import one)
+STRICT = ["-c", ("import runpy, warnings; from scrapy.exceptions import ScrapyDeprecationWarning as W; "
+                "warnings.filterwarnings('error', category=W); runpy.run_module('morgue', run_name='__main__')")]
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +39,14 @@ def redis_url(redis_server):
 
 def env(url: str, **extra: str) -> dict:
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    full = {**os.environ, "PYTHONPATH": path, "MORGUE_REDIS_URL": url, "MORGUE_IDLE_EXIT": "5", **STRICT, **extra}
+    full = {**os.environ, "PYTHONPATH": path, "MORGUE_REDIS_URL": url, "MORGUE_IDLE_EXIT": "5", **extra}
     full.pop("MORGUE_STORE", None)
     return full
 
 
 def start_worker(url: str, site_url: str, store: Path, *extra: str, **more_env: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "morgue", "crawl", site_url, "--store", str(store), "--distributed", *CRON,
+        [sys.executable, *STRICT, "crawl", site_url, "--store", str(store), "--distributed", *CRON,
          "-s", "MORGUE_WORKER_TIMEOUT=2", *extra],
         cwd=ROOT, env=env(url, **more_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -125,6 +127,7 @@ def test_three_workers_share_one_site_each_article_once_rate_held_status_and_enq
                 proc.kill()
         for proc, (_, err) in zip(workers, outs, strict=True):
             assert proc.returncode == 0, err[-3000:]
+            assert "DeprecationWarning" not in err, err
 
         # every article once: in the site's request log, in the WARC files, in the text records
         requested = collections.Counter(site.requested_paths())
@@ -174,9 +177,56 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_url):
                 proc.wait()
         for proc, (_, err) in zip(survivors, outs, strict=True):
             assert proc.returncode == 0, err[-3000:]
+            assert "DeprecationWarning" not in err, err
         said = "".join(err for _, err in outs)
         assert f"Worker {victim} stopped beating" in said and "queued again" in said, said[-3000:]
         # what the killed worker had fetched and finished waits in the spool: `morgue flush` uploads it
         flushed = morgue("flush", "--store", str(store))
         assert flushed.code == 0, flushed.stderr
         assert set(paths(text_records(store), site)) == expected
+
+
+def test_the_scheduler_keeps_what_a_worker_takes_until_it_is_done_and_requeues_a_dead_workers(redis_url):
+    """In this process (Scrapy's deprecations are errors here): scrapy-redis's scheduler and dupefilter as adapted."""
+    import redis
+    from scrapy import Request, Spider
+    from scrapy.settings import Settings
+
+    from morgue.distributed import registry
+    from morgue.distributed.adapter import INFLIGHT, RedisScheduler, distributed_settings
+    from morgue.distributed.inflight import REQUEUE
+
+    class News(Spider):
+        name = "news"
+
+        def parse_article(self, response):
+            pass
+
+    settings = Settings({"MORGUE_REDIS_URL": redis_url})
+    distributed_settings(settings, "news.example.org")
+    spider = News()
+    spider.settings = settings
+    scheduler = RedisScheduler.from_settings(settings)
+    scheduler.open(spider)
+    client = redis.Redis.from_url(redis_url)
+    keys = registry.Keys("news.example.org")
+    for n in (1, 2, 2, 3):  # one URL found twice: queued once
+        scheduler.enqueue_request(Request(f"https://news.example.org/a/{n}", callback=spider.parse_article,
+                                          priority=n, meta={"morgue_role": "link"}))
+    assert client.zcard(keys.requests) == 3
+    first = scheduler.next_request()
+    assert first.url.endswith("/a/3") and first.callback == spider.parse_article  # the highest priority first
+    assert registry.frontier(client, "news.example.org")["queued"] == 2
+    assert client.hlen(keys.inflight(scheduler.worker)) == 1
+    # a redirect or retry of a taken request is queued again, and the taken one is done
+    scheduler.enqueue_request(first.replace(dont_filter=True))
+    assert client.hlen(keys.inflight(scheduler.worker)) == 0 and client.zcard(keys.requests) == 3
+    taken = [scheduler.next_request() for _ in range(3)]
+    assert all(INFLIGHT in r.meta for r in taken) and scheduler.next_request() is None
+    client.sadd(keys.workers, scheduler.worker)  # as the worker's extension does when it starts
+    assert not registry.empty(client, "news.example.org")  # in flight: the frontier is not empty
+    # the worker dies: its requests go back to the queue, whoever runs the script
+    moved = client.register_script(REQUEUE)(keys=[keys.inflight(scheduler.worker), keys.requests])
+    assert moved == 3 and client.zcard(keys.requests) == 3
+    assert sorted(scheduler.next_request().url for _ in range(3)) == [
+        f"https://news.example.org/a/{n}" for n in (1, 2, 3)]

@@ -3,7 +3,8 @@
 ``RedisScheduler`` keeps each request a worker takes in the worker's in-flight
 hash (``morgue:site:<site>:inflight:<worker>``). The entry is removed once the
 request is finished: its response handled by the spider (all the requests and
-items it led to are queued), or its failure final (retries exhausted, robots.txt
+items it led to are queued), and the items it yielded through the pipelines (their
+text records written), or its failure final (retries exhausted, robots.txt
 forbids it), or the request queued again (a redirect, a retry). A response
 that ends elsewhere (a middleware dropping it) is finished 30 s after it arrived.
 
@@ -30,7 +31,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
@@ -66,10 +67,16 @@ class InflightExtension:
         self.worker = worker_id()
         self.timeout = timeout
         self.answered: dict[str, float] = {}
+        #: items on their way through the pipelines, by URL -> the tokens of the requests they came from
+        self.items: dict[str, list[str]] = {}
+        self.pending: dict[str, int] = {}  # token -> its items not yet through the pipelines
+        self.ended: set[str] = set()  # tokens whose callback output ended while items were pending
         self._requeue = client.register_script(REQUEUE)
         self.beating: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.item_done, signal=signal)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> InflightExtension:
@@ -93,7 +100,7 @@ class InflightExtension:
         self.client.set(worker_key(self.worker), self.site, ex=max(1, round(self.timeout)))
         now = time.monotonic()
         for token, when in list(self.answered.items()):
-            if now - when > ANSWERED_GRACE:
+            if now - when > ANSWERED_GRACE and token not in self.pending:
                 self.done(token)
         self.requeue_dead()
 
@@ -112,6 +119,35 @@ class InflightExtension:
                                other, count)
                 self.crawler.stats.inc_value("distributed/requeued", count)
         return moved
+
+    def item_taken(self, token: str | None, item: Any) -> None:
+        """An item of the response of ``token``: the request is finished once the item is through the pipelines
+        (its text record written), not when it leaves the callback."""
+        url = _item_url(item)
+        if token is None or url is None:
+            return
+        self.items.setdefault(url, []).append(token)
+        self.pending[token] = self.pending.get(token, 0) + 1
+
+    def item_done(self, item: Any) -> None:
+        tokens = self.items.get(_item_url(item) or "")
+        if not tokens:
+            return
+        token = tokens.pop(0)
+        if not tokens:
+            del self.items[_item_url(item)]
+        self.pending[token] -= 1
+        if not self.pending[token]:
+            del self.pending[token]
+            if token in self.ended:
+                self.ended.discard(token)
+                self.done(token)
+
+    def output_ended(self, token: str | None) -> None:
+        if token is not None and self.pending.get(token):
+            self.ended.add(token)
+        else:
+            self.done(token)
 
     def done(self, token: str | None) -> None:
         if token is None:
@@ -163,13 +199,26 @@ class InflightMiddleware:
 
     # spider middleware
     def process_spider_output(self, response: Any, result: Iterable[Any]) -> Iterable[Any]:
-        yield from result
-        self.extension.done(response.meta.get(INFLIGHT))
+        token = response.meta.get(INFLIGHT)
+        for item in result:
+            if not isinstance(item, Request):
+                self.extension.item_taken(token, item)
+            yield item
+        self.extension.output_ended(token)
 
     async def process_spider_output_async(self, response: Any, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        token = response.meta.get(INFLIGHT)
         async for item in result:
+            if not isinstance(item, Request):
+                self.extension.item_taken(token, item)
             yield item
-        self.extension.done(response.meta.get(INFLIGHT))
+        self.extension.output_ended(token)
 
     def process_spider_exception(self, response: Any, exception: Exception) -> None:
         self.extension.done(response.meta.get(INFLIGHT))
+
+
+def _item_url(item: Any) -> str | None:
+    """An item's URL: a page's, or its text record's (what the text pipeline passes on)."""
+    url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
+    return url if isinstance(url, str) else None
