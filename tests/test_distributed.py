@@ -118,6 +118,10 @@ def test_three_workers_share_one_site_each_article_once_rate_held_status_and_enq
             for proc in workers:
                 assert f"-{proc.pid} " in table, table
             assert site.url.split("//")[1].replace(":", "_").rstrip("/") in table
+            # the store's per-site lock is the crawl's: a single-machine run of the same site is refused
+            single = crawl(site.url, store)
+            assert single.code == 5, single.stderr
+            assert "(a distributed crawl)" in single.last_line
             # a second site joins the running crawl
             added = morgue("enqueue", other.url, env=env(redis_url))
             assert added.code == 0, added.stderr
@@ -139,7 +143,8 @@ def test_three_workers_share_one_site_each_article_once_rate_held_status_and_enq
         responses = [r for r in warc_records(store) if r["type"] == "response"]
         captured = collections.Counter(r["headers"]["WARC-Target-URI"] for r in responses)
         assert all(captured[site.url.rstrip("/") + p] == 1 for p in expected), captured
-        # each worker wrote its own files
+        # each worker wrote its own files; the last one out released the lock
+        assert not list(store.glob("locks/*.lock"))
         warc_names = {r["file"] for r in responses}
         assert len(warc_names) >= 2, warc_names
 
@@ -184,6 +189,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_url):
         flushed = morgue("flush", "--store", str(store))
         assert flushed.code == 0, flushed.stderr
         assert set(paths(text_records(store), site)) == expected
+        assert not list(store.glob("locks/*.lock"))
 
 
 def test_the_scheduler_keeps_what_a_worker_takes_until_it_is_done_and_requeues_a_dead_workers(redis_url):

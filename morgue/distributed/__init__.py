@@ -13,6 +13,7 @@ it. morgue adds, each in a module of its own:
 - ``robots``: robots.txt fetched once per site and crawl, shared through Redis;
 - ``spider``: the news spider reading its seeds from Redis, ending when the frontier stays empty;
 - ``state``: the incremental state saved by several workers without losing any one's updates;
+- ``lock``: the store's per-site lock, held by the distributed crawl as a whole;
 - ``runner``: a worker process, one crawler per site, joining sites as they are enqueued.
 
 Without ``--distributed`` none of this is imported: the single-machine crawl is unchanged.

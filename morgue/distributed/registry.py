@@ -16,6 +16,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,7 +105,7 @@ def register(client: Any, seeds: list[str], settings: dict | None = None) -> tup
         if fresh:
             client.delete(*keys.crawl_keys())
             client.hset(SITES, site, json.dumps({"seeds": seeds, "settings": settings or {},
-                                                 "started": time.time()}))
+                                                 "started": time.time(), "crawl": uuid.uuid4().hex}))
             client.rpush(keys.seeds, *seeds)
         elif known is not None:
             entry = json.loads(known)

@@ -37,9 +37,9 @@ EXTENSIONS = {
     "morgue.extensions.state.StateExtension": None,
     "morgue.distributed.state.DistributedStateExtension": 90,
     "morgue.distributed.inflight.InflightExtension": 70,
-    # The store lock would refuse every worker but the first: in a distributed crawl the site's
-    # registration in Redis keeps crawls of one site from overlapping (workers join the one running).
+    # The store lock, held by the crawl as a whole rather than by one process (see morgue.distributed.lock)
     "morgue.extensions.lock.LockExtension": None,
+    "morgue.distributed.lock.DistributedLockExtension": 80,
 }
 
 
