@@ -44,10 +44,13 @@ def env(url: str, **extra: str) -> dict:
     return full
 
 
-def start_worker(url: str, site_url: str, store: Path, *extra: str, **more_env: str) -> subprocess.Popen:
+def start_worker(url: str, site_url: str, store: Path, *extra: str, timeout: float = 10, **more_env: str,
+                 ) -> subprocess.Popen:
+    """``timeout``: MORGUE_WORKER_TIMEOUT, long enough that three crawlers starting on 2 cores are not taken for
+    dead (that would fetch their requests twice), short where a worker is killed."""
     return subprocess.Popen(
         [sys.executable, *STRICT, "crawl", site_url, "--store", str(store), "--distributed", *CRON,
-         "-s", "MORGUE_WORKER_TIMEOUT=2", *extra],
+         "-s", f"MORGUE_WORKER_TIMEOUT={timeout}", *extra],
         cwd=ROOT, env=env(url, **more_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -111,7 +114,13 @@ def test_three_workers_share_one_site_each_article_once_rate_held_status_and_enq
         workers = [start_worker(redis_url, site.url, store, "-s", f"MORGUE_SITE_DELAY={delay}") for _ in range(3)]
         try:
             # `morgue status` shows the workers while they crawl
-            wait_for(lambda: sum(w["alive"] for w in status(redis_url)["workers"].values()) == 3, 30, "3 workers")
+            alive: set[str] = set()
+
+            def all_seen() -> bool:
+                alive.update(w for w, s in status(redis_url)["workers"].items() if s["alive"])
+                return len(alive) == 3
+
+            wait_for(all_seen, 40, "3 workers")
             shown = morgue("status", env=env(redis_url))
             assert shown.code == 0
             table = shown.stdout
@@ -163,7 +172,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_url):
         expected = baseline(tmp_path, site)
         slow_articles(site, 0.6)
         store = tmp_path / "archive"
-        workers = [start_worker(redis_url, site.url, store, "-s", "MORGUE_SITE_DELAY=0") for _ in range(3)]
+        workers = [start_worker(redis_url, site.url, store, "-s", "MORGUE_SITE_DELAY=0", timeout=2) for _ in range(3)]
         try:
             def busy() -> dict | None:
                 holding = {w: i for w, i in

@@ -32,7 +32,7 @@ from morgue.cli.common import (
     unexpected,
     wants_debug,
 )
-from morgue.config import flag
+from morgue.config import flag, number
 
 
 def check(settings) -> None:
@@ -329,6 +329,12 @@ def distributed(urls: Sequence[str], settings, sites_file: str | None, forever: 
 
     if not redis_url(settings):
         return fail("--distributed needs a Redis server: set MORGUE_REDIS_URL=redis://HOST:6379/0")
+    try:
+        for name, default, minimum in (("MORGUE_IDLE_EXIT", 30.0, 0), ("MORGUE_WORKER_TIMEOUT", 60.0, 1),
+                                       ("MORGUE_SITE_DELAY", 0.0, 0)):
+            number(settings, name, default, float, minimum=minimum)
+    except ValueError as e:
+        return fail(str(e))
     try:
         sites = [([check_url(u) for u in urls], {})] if urls else []
         if sites_file:

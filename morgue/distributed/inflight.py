@@ -88,16 +88,20 @@ class InflightExtension:
         return cls(crawler, connect(s.get("MORGUE_REDIS_URL")), site, timeout)
 
     def spider_opened(self) -> None:
-        self.client.hset(WORKERS, self.worker, json.dumps({
-            "host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}))
+        self.started = time.time()
         self.beat()
-        self.client.sadd(self.keys.workers, self.worker)
         self.beating = task.LoopingCall(self.beat)
         self.beating.start(self.timeout / 4, now=False)
 
     def beat(self) -> None:
         """Renew the heartbeat; finish requests whose response went astray; requeue dead workers' requests."""
-        self.client.set(worker_key(self.worker), self.site, ex=max(1, round(self.timeout)))
+        pipe = self.client.pipeline()
+        pipe.set(worker_key(self.worker), self.site, ex=max(1, round(self.timeout)))
+        # again at each beat: a worker stalled past the timeout, taken for dead, is one of the site's again
+        pipe.sadd(self.keys.workers, self.worker)
+        pipe.hset(WORKERS, self.worker, json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
+                                                    "started": self.started}))
+        pipe.execute()
         now = time.monotonic()
         for token, when in list(self.answered.items()):
             if now - when > ANSWERED_GRACE and token not in self.pending:

@@ -52,6 +52,11 @@ def site_settings(settings: Any, site: str, own: dict | None = None) -> Any:
     if result.get("MORGUE_SITE_DELAY") in (None, ""):
         result.set("MORGUE_SITE_DELAY", result.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
     result.set("DOWNLOAD_DELAY", 0, priority="cmdline")  # the global slot replaces it (politeness)
+    # A crawler takes from the shared queue as many requests as it may have in its downloader: no more than it
+    # can fetch from its one site at once, or the first worker would hold what the others should be fetching.
+    per_site = result.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+    if result.getint("CONCURRENT_REQUESTS") > per_site:
+        result.set("CONCURRENT_REQUESTS", per_site, priority="cmdline")
     for name, components in (("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
                              ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES), ("EXTENSIONS", EXTENSIONS)):
         result.set(name, {**result.getdict(name), **components}, priority="cmdline")
