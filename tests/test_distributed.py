@@ -229,6 +229,7 @@ def test_the_scheduler_keeps_what_a_worker_takes_until_it_is_done_and_requeues_a
         scheduler.enqueue_request(Request(f"https://news.example.org/a/{n}", callback=spider.parse_article,
                                           priority=n, meta={"morgue_role": "link"}))
     assert client.zcard(keys.requests) == 3
+    RedisScheduler.from_settings(settings).open(spider)  # a second worker joins a crawl with requests queued
     first = scheduler.next_request()
     assert first.url.endswith("/a/3") and first.callback == spider.parse_article  # the highest priority first
     assert registry.frontier(client, "news.example.org")["queued"] == 2

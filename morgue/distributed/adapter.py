@@ -26,6 +26,10 @@ in their Redis layout. What is adapted, here and nowhere else:
 5. **Requests go back to the queue.** A redirect or a retry arrives at
    ``enqueue_request`` as a new request with ``dont_filter``: the in-flight entry
    of the request it replaces is removed as it is queued again.
+6. **Deprecated calls.** scrapy-redis's ``Scheduler.open`` logs through ``Spider.log()``
+   and its ``enqueue_request``/``next_request`` pass ``spider=`` to the stats
+   collector, both deprecated in Scrapy 2.19 (warnings morgue's tests make errors):
+   those three methods are rewritten here, doing what scrapy-redis's do.
 
 Pinned: ``scrapy-redis>=0.9.1,<0.10``, ``redis>=5``. Settings (``distributed_settings``
 sets Scrapy's and scrapy-redis's from them): ``MORGUE_REDIS_URL``.
@@ -34,11 +38,15 @@ sets Scrapy's and scrapy-redis's from them): ``MORGUE_REDIS_URL``.
 from __future__ import annotations
 
 import itertools
+import logging
 from typing import Any
 
+from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
 from morgue.distributed.registry import Keys, worker_id
+
+logger = logging.getLogger(__name__)
 
 #: request meta key: the request's entry in its worker's in-flight hash
 INFLIGHT = "morgue_inflight"
@@ -60,7 +68,17 @@ class RedisScheduler(Scheduler):
     _tokens = itertools.count(1)
 
     def open(self, spider: Any) -> None:
-        super().open(spider)
+        # scrapy-redis's own, without its ``spider.log()`` call (deprecated in Scrapy 2.19: see 6. above)
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider,
+                                                 key=self.queue_key % {"spider": spider.name},
+                                                 serializer=self.serializer)
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        if len(self.queue):
+            logger.info("Joining a crawl with %d requests queued", len(self.queue))
         self.keys = Keys(spider.settings.get("MORGUE_DISTRIBUTED_SITE"))
         self.worker = worker_id()
         self.inflight_key = self.keys.inflight(self.worker)

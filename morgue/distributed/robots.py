@@ -5,8 +5,8 @@ a distributed crawl the first worker to need it takes a lock in Redis
 (``morgue:site:<site>:robots-lock:<host>``), fetches it as usual (and hands it
 to its spider, which reads its ``Sitemap:`` lines), and stores what it got in
 ``morgue:site:<site>:robots``; the other workers wait for that and parse the
-stored body. A worker that took the lock and died stops holding it after
-``LOCK_SECONDS``; another then fetches robots.txt.
+stored body. A worker that took the lock and died (its heartbeat expired: see
+``inflight``) holds it no more: the next worker to look fetches robots.txt.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from morgue.distributed import connect
-from morgue.distributed.registry import Keys, worker_id
+from morgue.distributed.registry import Keys, worker_id, worker_key
 from morgue.downloadermiddlewares.robots import RobotsTxtMiddleware
 
 LOCK_SECONDS = 120
@@ -53,8 +53,13 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             body = self.client.hget(self.keys.robots, netloc)
             if body is not None:
                 return body
-            if self.client.set(self.keys.robots_lock(netloc), worker_id(), nx=True, ex=LOCK_SECONDS):
+            lock = self.keys.robots_lock(netloc)
+            if self.client.set(lock, worker_id(), nx=True, ex=LOCK_SECONDS):
                 return None
+            holder = self.client.get(lock)
+            if holder is not None and not self.client.exists(worker_key(holder.decode())):
+                self.client.delete(lock)  # its taker died fetching it (its heartbeat expired): fetch it here
+                continue
             await asyncio.sleep(0.1)
         return None
 

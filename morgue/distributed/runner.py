@@ -145,6 +145,11 @@ class Runner:
 
         with interruption_cls(self.process, call_soon) as interruption:
             self.process.start(stop_after_crawl=False, install_signal_handlers=False)
+        try:  # this worker leaves: `morgue status` no longer lists it
+            self.client.hdel(registry.WORKERS, registry.worker_id())
+            self.client.delete(registry.worker_key(registry.worker_id()))
+        except Exception as e:  # noqa: BLE001 - Redis gone: the entry ages out of `morgue status` as dead
+            logger.warning("Cannot remove this worker from Redis: %s", e)
         if not self.jobs:
             print("morgue: no site was crawled", file=sys.stderr)
             return EXIT_INTERRUPTED if interruption.signal else EXIT_OK
