@@ -179,7 +179,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_url):
                            ((w, s["in_flight"]) for w, s in status(redis_url)["workers"].items()) if i}
                 return holding or None
 
-            holding = wait_for(busy, 30, "a worker with requests in flight")
+            holding = wait_for(busy, 60, "a worker with requests in flight")
             victim = max(holding, key=holding.get)
             pid = int(victim.rsplit("-", 1)[1])
             os.kill(pid, signal.SIGKILL)
