@@ -117,10 +117,9 @@ class InflightExtension:
             count = self._requeue(keys=[self.keys.inflight(other), self.keys.requests])
             self.client.srem(self.keys.workers, other)
             self.client.hdel(WORKERS, other)
+            moved += count
+            logger.warning("Worker %s stopped beating: its %d requests in flight are queued again", other, count)
             if count:
-                moved += count
-                logger.warning("Worker %s stopped beating: its %d requests in flight are queued again",
-                               other, count)
                 self.crawler.stats.inc_value("distributed/requeued", count)
         return moved
 
