@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -166,16 +167,20 @@ def crawl(args: argparse.Namespace, workers: int, redis_url: str | None, repo: P
             env["MORGUE_REDIS_URL"] = redis_url
             command.append("--distributed")
         started = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         procs = [subprocess.Popen(command, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   text=True) for _ in range(workers)]
         errors = [p.communicate()[1] for p in procs]
         wall = time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers and their extraction processes
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         sites.stop()
         for proc, err in zip(procs, errors, strict=True):
             if proc.returncode != 0:
                 sys.exit(f"a worker failed ({proc.returncode}):\n{err[-3000:]}")
         pages, rate = sites.rate()
-        return {"workers": workers, "pages": pages, "rate": rate, "wall": wall}
+        return {"workers": workers, "pages": pages, "rate": rate, "wall": wall, "cpu_ms": cpu * 1000 / pages,
+                "busy": cpu / wall / (os.cpu_count() or 1)}
 
 
 def redis_costs(url: str, count: int) -> dict:
@@ -256,18 +261,20 @@ def main() -> None:
         print(f"Sites: {args.hosts} hosts x ({args.articles} articles + robots.txt, sitemap, home page), "
               f"{args.latency * 1000:.0f} ms per answer")
         single = crawl(args, 1, None)
-        print(f"  single machine, no Redis: {single['pages']} pages, {single['rate']:.1f} pages/s")
+        print(f"  single machine, no Redis: {single['pages']} pages, {single['rate']:.1f} pages/s, "
+              f"CPU {single['cpu_ms']:.1f} ms/page")
         if args.baseline:
             before = crawl(args, 1, None, args.baseline)
             print(f"  single machine, no Redis, before #22 ({args.baseline}): {before['pages']} pages, "
-                  f"{before['rate']:.1f} pages/s")
+                  f"{before['rate']:.1f} pages/s, CPU {before['cpu_ms']:.1f} ms/page")
         one = None
         for n in args.workers:
             result = crawl(args, n, url)
             one = one or result["rate"] / n
             print(f"  {n} worker{'s' if n > 1 else ' '} over Redis: {result['pages']} pages, "
-                  f"{result['rate']:.1f} pages/s, scaling efficiency {result['rate'] / (n * one):.2f} "
-                  f"(wall {result['wall']:.1f} s with start-up and the {3} s idle exit)")
+                  f"{result['rate']:.1f} pages/s, scaling efficiency {result['rate'] / (n * one):.2f}, "
+                  f"CPU {result['cpu_ms']:.1f} ms/page; wall {result['wall']:.1f} s with start-up and the 3 s "
+                  f"idle exit, cores busy over it {result['busy']:.2f}")
     finally:
         redis_proc.terminate()
         redis_proc.wait()

@@ -265,3 +265,27 @@ def test_the_scheduler_keeps_what_a_worker_takes_until_it_is_done_and_requeues_a
     assert moved == 3 and client.zcard(keys.requests) == 3
     assert sorted(scheduler.next_request().url for _ in range(3)) == [
         f"https://news.example.org/a/{n}" for n in (1, 2, 3)]
+
+
+def test_morgue_worker_waits_for_urls_takes_an_enqueued_site_and_ends_on_sigterm(tmp_path, redis_url):
+    with NewsSite() as site:
+        store = tmp_path / "archive"
+        worker = subprocess.Popen(
+            [sys.executable, *STRICT, "worker", "--store", str(store), *CRON],
+            cwd=ROOT, env=env(redis_url, MORGUE_IDLE_EXIT="2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        try:
+            time.sleep(2)
+            assert worker.poll() is None  # nothing to crawl: it waits
+            added = morgue("enqueue", site.url, env=env(redis_url))
+            assert added.code == 0 and "new crawl of" in added.stderr, added.stderr
+            wait_for(lambda: len(text_records(store)) >= 5, 60, "the enqueued site's articles in the store")
+            time.sleep(3)  # the site's frontier stays empty for longer than MORGUE_IDLE_EXIT...
+            assert worker.poll() is None  # ...and the worker still waits for more
+            worker.send_signal(signal.SIGTERM)
+            _, err = worker.communicate(timeout=60)
+        finally:
+            worker.kill()
+        assert worker.returncode == 6, err[-3000:]
+        assert "DeprecationWarning" not in err
+        assert status(redis_url)["workers"] == {}  # it left

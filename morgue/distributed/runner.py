@@ -85,6 +85,7 @@ class Runner:
 
         own = site_settings(self.settings, site, entry.get("settings"))
         job = Job(DistributedNewsSpider, {"site": ",".join(entry["seeds"])}, own, name=entry["seeds"][0])
+        job.crawl = entry.get("crawl")  # the crawl of the site this crawler took part in
         job.crawler = self.process.create_crawler(Crawler(DistributedNewsSpider, own))
         started = self.process.crawl(job.crawler, **job.args)
         self.jobs.append(job)
@@ -112,8 +113,9 @@ class Runner:
         for site, entry in sites.items():
             if site in self.running or self.stopping:
                 continue
-            if any(j.name == entry["seeds"][0] for j in self.jobs) and registry.empty(self.client, site):
-                continue  # crawled here, finished, nothing new since
+            taken = [j for j in self.jobs if getattr(j, "crawl", None) == entry.get("crawl")]
+            if taken and (any(j.failure is not None for j in taken) or registry.empty(self.client, site)):
+                continue  # this crawl of the site failed here (a lock held, a bad setting), or it has no work left
             self.start_site(site, entry)
         return self.forever or bool(self.running)
 
