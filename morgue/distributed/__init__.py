@@ -40,7 +40,8 @@ def connect(url: str, timeout: float = 5.0) -> Any:
     import redis
 
     if not url:
-        raise RedisUnusable("--distributed needs a Redis server: set MORGUE_REDIS_URL=redis://HOST:6379/0")
+        raise RedisUnusable("MORGUE_REDIS_URL is not set: the distributed crawl's Redis server, "
+                            "e.g. MORGUE_REDIS_URL=redis://HOST:6379/0")
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=30,
                                       health_check_interval=30)
