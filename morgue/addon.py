@@ -6,6 +6,8 @@ where nothing stronger already is.
 
 from __future__ import annotations
 
+from scrapy.utils.misc import load_object
+
 import morgue
 from morgue.utils.jobdir import use_disk_queue
 
@@ -53,7 +55,9 @@ class MorgueAddon:
             ("EXTENSIONS", EXTENSIONS),
         ):
             for path, order in components.items():
-                settings.setdefault_in_component_priority_dict(name, path, order)
+                # the class, not its path: Scrapy compares loaded classes, so that a user's entry
+                # (None included, which disables it) keeps its place
+                settings.setdefault_in_component_priority_dict(name, load_object(path), order)
         use_disk_queue(settings)
         contact = settings.get("MORGUE_CONTACT")
         if contact and settings.getpriority("USER_AGENT") <= settings.getpriority("MORGUE_CONTACT"):

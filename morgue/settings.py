@@ -52,6 +52,12 @@ MORGUE_REPORTS_ENABLED = True  # a JSON report of each run in the store (reports
 MORGUE_SKIP_URLS = []  # regular expressions: URLs never requested (sites.toml's skip)
 MORGUE_ARTICLE_URLS = []  # regular expressions: URLs that are articles (sites.toml's articles; read by the spider)
 
+# --- distributed crawls (--distributed, morgue worker, enqueue, status; see the README's Scale-out section) ---
+MORGUE_REDIS_URL = os.environ.get("MORGUE_REDIS_URL", "")  # redis://HOST:6379/0: the shared frontier
+MORGUE_IDLE_EXIT = os.environ.get("MORGUE_IDLE_EXIT", "30")  # seconds of empty frontier before a crawler ends
+MORGUE_WORKER_TIMEOUT = 60.0  # seconds without a heartbeat after which a worker's requests are queued again
+MORGUE_SITE_DELAY = None  # seconds between two requests to a site across all workers (default: DOWNLOAD_DELAY)
+
 # --- extraction ----------------------------------------------------------------
 MORGUE_EXTRACT_WORKERS = None  # processes; None: one per core; 0: in the crawler process
 MORGUE_EXTRACT_TIMEOUT = 60.0

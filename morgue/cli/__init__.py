@@ -57,9 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func="flush")
 
-    from morgue.cli import export, get, reextract, reindex, save, search, serve, show, wacz
+    from morgue.cli import enqueue, export, get, reextract, reindex, save, search, serve, show, status, wacz, worker
 
-    for command in (save, serve, export, search, reindex, show, get, reextract, wacz):
+    for command in (save, serve, export, search, reindex, show, get, reextract, wacz, worker, enqueue, status):
         command.add_parser(sub)
     return parser
 

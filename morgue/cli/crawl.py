@@ -32,7 +32,7 @@ from morgue.cli.common import (
     unexpected,
     wants_debug,
 )
-from morgue.config import flag
+from morgue.config import flag, number
 
 
 def check(settings) -> None:
@@ -292,6 +292,9 @@ def add_crawl_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--full", action="store_true",
                    help="fetch every article again, even those archived and unchanged (default: incremental)")
     p.add_argument("--log-file", metavar="FILE", help="Scrapy's log to FILE instead of standard error")
+    p.add_argument("--distributed", action="store_true",
+                   help="share the frontier with other crawler processes through MORGUE_REDIS_URL "
+                        "(see the README's Scale-out section)")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = "exit codes:\n" + "\n".join(f"  {code}  {text}" for code, text in sorted(EXIT_CODES.items()))
 
@@ -312,5 +315,31 @@ def run(args: argparse.Namespace) -> int:
         return fail("give a site URL, or --sites FILE")
     if urls and sites_file:
         return fail("give site URLs or --sites FILE, not both")
+    if getattr(args, "distributed", False):
+        return distributed(urls, settings, sites_file)
     return crawl(urls, settings, sites_file=sites_file)
+
+
+def distributed(urls: Sequence[str], settings, sites_file: str | None, forever: bool = False) -> int:
+    """``--distributed`` (and ``morgue worker``): the sites go to the frontier in Redis, shared by every worker."""
+    from morgue.cli.sites import read_sites
+    from morgue.discovery.urls import BadURL, check_url
+    from morgue.distributed import redis_url
+    from morgue.distributed.runner import run as run_distributed
+
+    if not redis_url(settings):
+        return fail("--distributed needs a Redis server: set MORGUE_REDIS_URL=redis://HOST:6379/0")
+    try:
+        for name, default, minimum in (("MORGUE_IDLE_EXIT", 30.0, 0), ("MORGUE_WORKER_TIMEOUT", 60.0, 1),
+                                       ("MORGUE_SITE_DELAY", 0.0, 0)):
+            number(settings, name, default, float, minimum=minimum)
+    except ValueError as e:
+        return fail(str(e))
+    try:
+        sites = [([check_url(u) for u in urls], {})] if urls else []
+        if sites_file:
+            sites = [(site.seeds, site.settings) for site in read_sites(sites_file)]
+    except (BadURL, ValueError) as e:
+        return fail(str(e))
+    return run_distributed(settings, sites, forever)
 

@@ -225,22 +225,28 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         shared = self._robots_middleware()
         for seed in self.seeds:
-            if urlsplit(seed).path in ("", "/"):
-                netloc = urlsplit(seed).netloc
-                if shared and netloc in self._robots_hosts:
-                    yield self._home_request(seed)
-                    continue
-                self._robots_pending += 1
-                if shared:
-                    # the robots middleware fetches it for the home request and hands it over (_robots_fetched)
-                    self._robots_hosts.add(netloc)
-                else:
-                    yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
-                                        errback=self.robots_failed, dont_filter=True,
-                                        extra={"dont_obey_robotstxt": True})
+            for request in self.seed_requests(seed, shared):
+                yield request
+
+    def seed_requests(self, seed: str, shared: bool) -> Iterator[Request]:
+        """The first requests of one seed: robots.txt (unless the robots middleware fetches it) and the home
+        page for a site's root; the seed itself for a sitemap, a feed or a page."""
+        if urlsplit(seed).path in ("", "/"):
+            netloc = urlsplit(seed).netloc
+            if shared and netloc in self._robots_hosts:
                 yield self._home_request(seed)
+                return
+            self._robots_pending += 1
+            if shared:
+                # the robots middleware fetches it for the home request and hands it over (_robots_fetched)
+                self._robots_hosts.add(netloc)
             else:
-                yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
+                yield self._request(urljoin(seed, "/robots.txt"), self.parse_robots, "robots",
+                                    errback=self.robots_failed, dont_filter=True,
+                                    extra={"dont_obey_robotstxt": True})
+            yield self._home_request(seed)
+        else:
+            yield self._request(seed, self.parse_seed, "home", errback=self.home_failed)
 
     def _robots_middleware(self) -> bool:
         """Whether morgue's robots.txt middleware is on: it then fetches robots.txt once for both."""

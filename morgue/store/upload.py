@@ -234,7 +234,12 @@ class Uploader:
             self._wake.notify_all()
         assert self._thread is not None
         self._thread.join(timeout + 5)
-        left = self.spool.ready()
+        # Files another process sharing the spool readied after the last pass (workers of a distributed crawl
+        # on one machine end together): tried once here, and not counted while another process uploads them.
+        newcomers = [p for p in self.spool.ready() if p not in self._delays and p not in self._skipped]
+        if newcomers:
+            self._pass(newcomers)
+        left = [p for p in self.spool.ready() if not _held_elsewhere(p)]
         if left:
             self._log(
                 logging.ERROR, "%d files (%d bytes) could not be uploaded to %s and wait in %s: "
@@ -243,6 +248,20 @@ class Uploader:
                 self.spool.root, self.last_error,
             )
         return left
+
+
+def _held_elsewhere(path: Path) -> bool:
+    """Whether another process is uploading ``path`` right now (it holds the file's lock: see ``upload_one``)."""
+    try:
+        with open(path, "rb") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return True  # uploaded meanwhile
+    return False
 
 
 def _size(path: Path) -> int:
