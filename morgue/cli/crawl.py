@@ -105,9 +105,8 @@ def run_crawls(process: Any, jobs: list[Job], settings) -> int:
     and a per-site rate limit or header is simply that crawler's setting.
     """
     from scrapy.crawler import Crawler
-    from scrapy.utils.reactor import is_reactor_installed
 
-    from morgue.cli.interrupt import Interruption
+    from morgue.cli.interrupt import Interruption, loop_caller
 
     started_at = datetime.now(timezone.utc)
     loop = None
@@ -132,15 +131,7 @@ def run_crawls(process: Any, jobs: list[Job], settings) -> int:
         else:  # a Deferred (CrawlerProcess)
             started.addErrback(lambda f, job=job: setattr(job, "failure", f.value))
 
-    def call_soon(fn) -> None:
-        if is_reactor_installed():
-            from twisted.internet import reactor
-
-            reactor.callFromThread(fn)
-        else:
-            loop.call_soon_threadsafe(fn)
-
-    with Interruption(process, call_soon) as interruption:
+    with Interruption(process, loop_caller(loop)) as interruption:
         process.start(install_signal_handlers=False)
 
     outcomes = [_outcome(job, interruption.signal, settings, several=len(jobs) > 1) for job in jobs]

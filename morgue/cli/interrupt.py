@@ -48,6 +48,23 @@ SECOND = ("morgue: stopped at once: files being written stay in the spool; "
           "the next run (or `morgue flush`) repairs and uploads them")
 
 
+def loop_caller(loop: asyncio.AbstractEventLoop | None) -> Callable[[Callable[[], None]], None]:
+    """``call_soon`` for ``Interruption``: the Twisted reactor's thread-safe call when one is installed,
+    else that of the asyncio loop the crawl runs in (``AsyncCrawlerProcess`` without a reactor)."""
+    from scrapy.utils.reactor import is_reactor_installed
+
+    def call_soon(fn: Callable[[], None]) -> None:
+        if is_reactor_installed():
+            from twisted.internet import reactor
+
+            reactor.callFromThread(fn)
+        else:
+            assert loop is not None
+            loop.call_soon_threadsafe(fn)
+
+    return call_soon
+
+
 class Interruption:
     """Installs the handlers for the length of a crawl (``with``); ``signal`` names the first signal received."""
 

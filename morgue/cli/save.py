@@ -56,9 +56,8 @@ def add_parser(sub) -> None:
 def run_save(urls: list[str], settings, outlinks: bool = False) -> tuple[list[dict[str, Any]], dict, str | None]:
     """Run the save spider over ``urls`` in a new ``AsyncCrawlerProcess``: (results, stats, interrupting signal)."""
     from scrapy.crawler import AsyncCrawlerProcess
-    from scrapy.utils.reactor import is_reactor_installed
 
-    from morgue.cli.interrupt import Interruption
+    from morgue.cli.interrupt import Interruption, loop_caller
     from morgue.spiders.save import SaveSpider
 
     process = AsyncCrawlerProcess(settings)
@@ -69,15 +68,7 @@ def run_save(urls: list[str], settings, outlinks: bool = False) -> tuple[list[di
     started.add_done_callback(
         lambda t: failures.append(t.exception()) if not t.cancelled() and t.exception() else None)
 
-    def call_soon(fn) -> None:
-        if is_reactor_installed():
-            from twisted.internet import reactor
-
-            reactor.callFromThread(fn)
-        else:
-            loop.call_soon_threadsafe(fn)
-
-    with Interruption(process, call_soon) as interruption:
+    with Interruption(process, loop_caller(loop)) as interruption:
         process.start(install_signal_handlers=False)
     if failures:
         raise failures[0]

@@ -30,6 +30,10 @@ in their Redis layout. What is adapted, here and nowhere else:
    and its ``enqueue_request``/``next_request`` pass ``spider=`` to the stats
    collector, both deprecated in Scrapy 2.19 (warnings morgue's tests make errors):
    those three methods are rewritten here, doing what scrapy-redis's do.
+7. **Waking the engine.** Requests another worker queued wait for the engine's
+   next heartbeat (5 s) unless the engine is asked to look at the scheduler now;
+   Scrapy has no public call for that, so ``wake_engine`` schedules the engine
+   slot's ``nextcall``: the one private name of Scrapy read in this package.
 
 Pinned: ``scrapy-redis>=0.9.1,<0.10``, ``redis>=5``. Settings (``distributed_settings``
 sets Scrapy's and scrapy-redis's from them): ``MORGUE_REDIS_URL``.
@@ -124,3 +128,10 @@ def distributed_settings(settings: Any, site: str) -> None:
         "MORGUE_DISTRIBUTED_SITE": site,
     }.items():
         settings.set(name, value, priority="cmdline")
+
+
+def wake_engine(crawler: Any) -> None:
+    """Have the engine look at the scheduler now (adaptation 7)."""
+    slot = getattr(crawler.engine, "_slot", None)
+    if slot is not None:
+        slot.nextcall.schedule()

@@ -35,6 +35,7 @@ from scrapy import Request
 
 from morgue.config import number
 from morgue.distributed import connect, registry
+from morgue.distributed.adapter import wake_engine
 from morgue.distributed.registry import Keys
 from morgue.spiders.news import NewsSpider
 
@@ -78,12 +79,5 @@ class DistributedNewsSpider(NewsSpider):
                     return
             else:
                 empty_since = None
-                self._nudge()
+                wake_engine(self.crawler)  # another worker's requests, now rather than in 5 s
             await asyncio.sleep(POLL)
-
-    def _nudge(self) -> None:
-        """Ask the engine to look at the scheduler now: requests other workers queued would otherwise
-        wait for the engine's next heartbeat (5 s). Reaches into Scrapy's private engine slot."""
-        slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule()
