@@ -259,10 +259,16 @@ def test_the_scheduler_keeps_what_a_worker_takes_until_it_is_done_and_requeues_a
     taken = [scheduler.next_request() for _ in range(3)]
     assert all(INFLIGHT in r.meta for r in taken) and scheduler.next_request() is None
     client.sadd(keys.workers, scheduler.worker)  # as the worker's extension does when it starts
-    assert not registry.empty(client, "news.example.org")  # in flight: the frontier is not empty
-    # the worker dies: its requests go back to the queue, whoever runs the script
-    moved = client.register_script(REQUEUE)(keys=[keys.inflight(scheduler.worker), keys.requests])
-    assert moved == 3 and client.zcard(keys.requests) == 3
+    # and it took a seed, as the spider's start() does, before queueing the seed's first requests
+    client.rpush(keys.seeds, "https://news.example.org/", "https://news.example.org/world/")
+    assert client.lmove(keys.seeds, keys.seeds_taken(scheduler.worker), "LEFT", "RIGHT") == b"https://news.example.org/"
+    counts = registry.frontier(client, "news.example.org")
+    assert counts["in_flight"] == 4 and counts["seeds"] == 1  # the frontier is not empty
+    # the worker dies: its requests go back to the queue and its seed to the front of the seeds, whoever runs it
+    moved = client.register_script(REQUEUE)(keys=[keys.inflight(scheduler.worker), keys.requests,
+                                                  keys.seeds_taken(scheduler.worker), keys.seeds])
+    assert moved == 4 and client.zcard(keys.requests) == 3
+    assert client.lrange(keys.seeds, 0, -1) == [b"https://news.example.org/", b"https://news.example.org/world/"]
     assert sorted(scheduler.next_request().url for _ in range(3)) == [
         f"https://news.example.org/a/{n}" for n in (1, 2, 3)]
 

@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 #: seconds after its response arrived that a request is finished, whatever became of the response
 ANSWERED_GRACE = 30.0
 
-# Move every entry of a dead worker's in-flight hash (KEYS[1]) back into the queue (KEYS[2]).
+# Move every entry of a dead worker's in-flight hash (KEYS[1]) back into the queue (KEYS[2]), and the seeds it
+# had taken (KEYS[3]) back to the front of the seeds list (KEYS[4]).
 REQUEUE = """
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
@@ -54,7 +55,12 @@ for i = 1, #all, 2 do
   redis.call('ZADD', KEYS[2], string.sub(v, 1, sep - 1), string.sub(v, sep + 1))
 end
 redis.call('DEL', KEYS[1])
-return #all / 2
+local seeds = redis.call('LRANGE', KEYS[3], 0, -1)
+for i = #seeds, 1, -1 do
+  redis.call('LPUSH', KEYS[4], seeds[i])
+end
+redis.call('DEL', KEYS[3])
+return #all / 2 + #seeds
 """
 
 
@@ -114,7 +120,7 @@ class InflightExtension:
             other = member.decode()
             if other == self.worker or self.client.exists(worker_key(other)):
                 continue
-            count = self._requeue(keys=[self.keys.inflight(other), self.keys.requests])
+            count = self._requeue(keys=self._requeue_keys(other))
             self.client.srem(self.keys.workers, other)
             self.client.hdel(WORKERS, other)
             moved += count
@@ -122,6 +128,9 @@ class InflightExtension:
             if count:
                 self.crawler.stats.inc_value("distributed/requeued", count)
         return moved
+
+    def _requeue_keys(self, worker: str) -> list[str]:
+        return [self.keys.inflight(worker), self.keys.requests, self.keys.seeds_taken(worker), self.keys.seeds]
 
     def item_taken(self, token: str | None, item: Any) -> None:
         """An item of the response of ``token``: the request is finished once the item is through the pipelines
@@ -166,7 +175,7 @@ class InflightExtension:
     def spider_closed(self) -> None:
         if self.beating is not None and self.beating.running:
             self.beating.stop()
-        left = self._requeue(keys=[self.keys.inflight(self.worker), self.keys.requests])
+        left = self._requeue(keys=self._requeue_keys(self.worker))
         if left:
             logger.info("%d requests in flight queued again for other workers", left)
         self.client.srem(self.keys.workers, self.worker)

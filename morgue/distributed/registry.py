@@ -66,6 +66,9 @@ class Keys:
     def inflight(self, worker: str) -> str:  # requests a worker took and has not finished (a hash)
         return f"{self.base}inflight:{worker}"
 
+    def seeds_taken(self, worker: str) -> str:  # seeds a worker took and has not yet queued requests for (a list)
+        return f"{self.base}seeds-taken:{worker}"
+
     @property
     def robots(self) -> str:  # robots.txt bodies by host (a hash)
         return self.base + "robots"
@@ -153,7 +156,9 @@ def frontier(client: Any, site: str) -> dict[str, int]:
     pipe.scard(keys.dupefilter)
     for w in workers:
         pipe.hlen(keys.inflight(w))
-    queued, seeds, seen, *inflight = pipe.execute()
+        pipe.llen(keys.seeds_taken(w))
+    queued, seeds, seen, *counts = pipe.execute()
+    inflight = [a + b for a, b in zip(counts[::2], counts[1::2], strict=True)]  # a seed taken counts as in flight
     return {"queued": queued, "seeds": seeds, "seen": seen, "in_flight": sum(inflight),
             "in_flight_by_worker": dict(zip(workers, inflight, strict=True))}
 

@@ -36,7 +36,7 @@ from scrapy import Request
 from morgue.config import number
 from morgue.distributed import connect, registry
 from morgue.distributed.adapter import wake_engine
-from morgue.distributed.registry import Keys
+from morgue.distributed.registry import Keys, worker_id
 from morgue.spiders.news import NewsSpider
 
 logger = logging.getLogger(__name__)
@@ -64,12 +64,17 @@ class DistributedNewsSpider(NewsSpider):
         shared = self._robots_middleware()
         keys = Keys(self.site)
         empty_since: float | None = None
+        taken = keys.seeds_taken(worker_id())
         while self.crawler.crawling:
-            seed = self.redis.lpop(keys.seeds)
+            # Taken into this worker's list, not popped: a worker that dies before its requests are queued
+            # leaves the seed to be put back (``inflight``). The engine queues each request it gets from here
+            # before it asks for the next, so once the loop below is through, the seed's work is in the queue.
+            seed = self.redis.lmove(keys.seeds, taken, "LEFT", "RIGHT")
             if seed is not None:
                 empty_since = None
                 for request in self.seed_requests(seed.decode(), shared):
                     yield request
+                self.redis.lrem(taken, 1, seed)
                 continue
             if registry.empty(self.redis, self.site):
                 empty_since = empty_since or time.monotonic()
