@@ -123,3 +123,5 @@ JUNK_LINKS = "morgue/junk_links"
 DUPLICATES = "morgue/duplicate_pages"
 #: the listing bounds a crawl reached, e.g. ["MORGUE_LISTING_PAGES=10"] (no warning: a normal end)
 LISTING_LIMITS = "morgue/listing_limits"
+#: a distributed crawl lost its Redis server mid-crawl: the error (the crawler closed; what it fetched is archived)
+FRONTIER_LOST = "morgue/frontier_lost"

@@ -295,3 +295,27 @@ def test_morgue_worker_waits_for_urls_takes_an_enqueued_site_and_ends_on_sigterm
         assert worker.returncode == 6, err[-3000:]
         assert "DeprecationWarning" not in err
         assert status(redis_url)["workers"] == {}  # it left
+
+
+def test_redis_lost_mid_crawl_one_line_exit_1_and_what_was_fetched_is_archived(tmp_path):
+    server = RedisServer().start()
+    store = tmp_path / "archive"
+    try:
+        with NewsSite() as site:
+            slow_articles(site, 1.0)
+            worker = start_worker(server.url, site.url, store)
+            wait_for(lambda: len(site.requests) >= 6, 30, "the worker to fetch its first pages")
+            server.stop()  # Redis goes away mid-crawl
+            ((out, err),) = finish([worker], server.url, timeout=60)
+    finally:
+        server.stop()
+    assert worker.returncode == 1, err[-3000:]
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"morgue: error: {site.url}: lost the Redis frontier (MORGUE_REDIS_URL={server.url})")
+    assert "what this worker fetched is archived" in last
+    assert err.count("Lost the Redis frontier") == 1  # said once, however many calls failed
+    # what it fetched is in the store: its WARC with every response it got, and the text of its articles
+    responses = {r["headers"]["WARC-Target-URI"] for r in warc_records(store) if r["type"] == "response"}
+    assert {site.url + "robots.txt", site.url} <= responses
+    assert {r["url"] for r in text_records(store)} <= responses

@@ -14,7 +14,8 @@ it. morgue adds, each in a module of its own:
 - ``spider``: the news spider reading its seeds from Redis, ending when the frontier stays empty;
 - ``state``: the incremental state saved by several workers without losing any one's updates;
 - ``lock``: the store's per-site lock, held by the distributed crawl as a whole;
-- ``runner``: a worker process, one crawler per site, joining sites as they are enqueued.
+- ``runner``: a worker process, one crawler per site, joining sites as they are enqueued;
+- ``lost``: Redis gone mid-crawl: one line, the crawlers close, nothing fetched is lost.
 
 Without ``--distributed`` none of this is imported: the single-machine crawl is unchanged.
 """

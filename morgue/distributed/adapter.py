@@ -48,6 +48,7 @@ from typing import Any
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
+from morgue.distributed.lost import guarded
 from morgue.distributed.registry import Keys, worker_id
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,14 @@ class RedisScheduler(Scheduler):
 
     _tokens = itertools.count(1)
 
+    @property
+    def crawler(self) -> Any:  # whom a lost Redis closes (``morgue.distributed.lost``)
+        return getattr(getattr(self, "spider", None), "crawler", None)
+
+    @guarded(default=False)
+    def has_pending_requests(self) -> bool:
+        return super().has_pending_requests()
+
     def open(self, spider: Any) -> None:
         # scrapy-redis's own, without its ``spider.log()`` call (deprecated in Scrapy 2.19: see 6. above)
         self.spider = spider
@@ -88,6 +97,7 @@ class RedisScheduler(Scheduler):
         self.inflight_key = self.keys.inflight(self.worker)
         self._pop = self.server.register_script(POP)
 
+    @guarded(default=False)
     def enqueue_request(self, request: Any) -> bool:
         # scrapy-redis's own, without the ``spider`` argument to stats that Scrapy 2.19 deprecates
         token = request.meta.pop(INFLIGHT, None)
@@ -102,6 +112,7 @@ class RedisScheduler(Scheduler):
             self.server.hdel(self.inflight_key, token)
         return queued
 
+    @guarded()
     def next_request(self) -> Any:
         token = f"{next(self._tokens)}"
         data = self._pop(keys=[self.queue.key, self.inflight_key], args=[token])

@@ -38,6 +38,7 @@ from twisted.internet import task
 from morgue.config import number
 from morgue.distributed import connect
 from morgue.distributed.adapter import INFLIGHT
+from morgue.distributed.lost import REDIS_DOWN, frontier_lost, guarded
 from morgue.distributed.registry import WORKERS, Keys, worker_id, worker_key
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class InflightExtension:
         self.beating = task.LoopingCall(self.beat)
         self.beating.start(self.timeout / 4, now=False)
 
+    @guarded()
     def beat(self) -> None:
         """Renew the heartbeat; finish requests whose response went astray; requeue dead workers' requests."""
         pipe = self.client.pipeline()
@@ -161,6 +163,7 @@ class InflightExtension:
         else:
             self.done(token)
 
+    @guarded()
     def done(self, token: str | None) -> None:
         if token is None:
             return
@@ -173,12 +176,17 @@ class InflightExtension:
             pipe.execute()
 
     def spider_closed(self) -> None:
+        # not ``guarded``: a signal handler's own signature tells Scrapy what arguments it takes
         if self.beating is not None and self.beating.running:
             self.beating.stop()
-        left = self._requeue(keys=self._requeue_keys(self.worker))
+        try:
+            left = self._requeue(keys=self._requeue_keys(self.worker))
+            self.client.srem(self.keys.workers, self.worker)
+        except REDIS_DOWN as e:  # they wait in Redis, for another worker to find this one's heartbeat gone
+            frontier_lost(self.crawler, e)
+            return
         if left:
             logger.info("%d requests in flight queued again for other workers", left)
-        self.client.srem(self.keys.workers, self.worker)
 
 
 class InflightMiddleware:

@@ -27,6 +27,7 @@ from twisted.internet import task
 
 from morgue.config import flag, number
 from morgue.distributed import connect, registry
+from morgue.distributed.lost import REDIS_DOWN
 from morgue.store import StoreError, store_from_settings
 from morgue.store.lock import LockHeld, StoreLock
 from morgue.store.state import site_id
@@ -63,7 +64,7 @@ class DistributedLockExtension:
             try:
                 lock.acquire()
             except LockHeld:
-                holder, _ = lock._backend.read()  # the adapter's one reach into the lock's back-end
+                holder = lock.holder()
                 if not holder or holder.get("run") != crawl:
                     raise
                 lock.held = True  # our crawl's: joined
@@ -78,6 +79,10 @@ class DistributedLockExtension:
     def engine_stopped(self) -> None:
         if self.beating is not None and self.beating.running:
             self.beating.stop()
-        others = [w for w in registry.live_workers(self.client, self.site) if w != registry.worker_id()]
-        if not others and registry.empty(self.client, self.site):
+        try:
+            others = [w for w in registry.live_workers(self.client, self.site) if w != registry.worker_id()]
+            over = not others and registry.empty(self.client, self.site)
+        except REDIS_DOWN:
+            return  # whether the crawl is over cannot be told: the lock goes stale (MORGUE_LOCK_STALE)
+        if over:
             self.lock.release()  # the crawl is over

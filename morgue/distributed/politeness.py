@@ -21,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 
 from morgue.config import number
 from morgue.distributed import connect
+from morgue.distributed.lost import guarded
 from morgue.distributed.registry import Keys
 
 # KEYS[1]: the slot; ARGV[1]: the delay in microseconds. Returns microseconds to wait.
@@ -35,7 +36,8 @@ return at - now
 
 
 class SiteSlotMiddleware:
-    def __init__(self, client: Any, site: str, delay: float):
+    def __init__(self, client: Any, site: str, delay: float, crawler: Any = None):
+        self.crawler = crawler
         self.client = client
         self.slot = Keys(site).slot
         self.delay_us = int(delay * 1_000_000)
@@ -50,8 +52,9 @@ class SiteSlotMiddleware:
         delay = number(s, "MORGUE_SITE_DELAY", 0.0, float, minimum=0)
         if delay <= 0:
             raise NotConfigured  # no delay asked for: nothing to hold (and nothing to warn of)
-        return cls(connect(s.get("MORGUE_REDIS_URL")), site, delay)
+        return cls(connect(s.get("MORGUE_REDIS_URL")), site, delay, crawler)
 
+    @guarded()  # the crawler closes; what is being fetched finishes
     async def process_request(self, request: Any) -> None:
         wait = self._reserve(keys=[self.slot], args=[self.delay_us])
         if wait > 0:

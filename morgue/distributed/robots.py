@@ -19,6 +19,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from morgue.distributed import connect
+from morgue.distributed.lost import guarded
 from morgue.distributed.registry import Keys, worker_id, worker_key
 from morgue.downloadermiddlewares.robots import RobotsTxtMiddleware
 
@@ -46,6 +47,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
                 self._stats.inc_value("robotstxt/shared")
         return await super().robot_parser(request)
 
+    @guarded()  # Redis lost: this worker fetches robots.txt itself, as its crawler closes
     async def _shared_body(self, netloc: str) -> bytes | None:
         """The body another worker stored, or None once this worker holds the lock and is to fetch it."""
         deadline = time.monotonic() + LOCK_SECONDS * 2
@@ -64,12 +66,16 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         return None
 
     async def _parse_robots(self, response: Any, netloc: str, request: Any) -> None:
-        self.client.hset(self.keys.robots, netloc, response.body if 200 <= response.status < 300 else b"")
+        self._share(netloc, response.body if 200 <= response.status < 300 else b"")
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self.client.hset(self.keys.robots, netloc, FAILED)
+        self._share(netloc, FAILED)
         super()._robots_error(exc, netloc)
+
+    @guarded()
+    def _share(self, netloc: str, body: bytes) -> None:
+        self.client.hset(self.keys.robots, netloc, body)
 
 
 def robots_info(client: Any, site: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
+from morgue import meta
 from morgue.cli.common import EXIT_INTERRUPTED, EXIT_NO_ARTICLES, EXIT_OK, fail
 from morgue.distributed import RedisUnusable, connect, redis_url, registry
 from morgue.distributed.adapter import distributed_settings
@@ -76,6 +77,7 @@ class Runner:
         self.jobs: list[Any] = []
         self.running: dict[str, Any] = {}  # site -> its job, while its crawler runs
         self.stopping = False
+        self.redis_down = False  # said once, until it answers again
 
     def start_site(self, site: str, entry: dict) -> None:
         from scrapy.crawler import Crawler
@@ -107,9 +109,15 @@ class Runner:
         """Join the registered sites this process does not crawl and that have work; whether to go on."""
         try:
             sites = registry.sites(self.client)
-        except Exception as e:  # noqa: BLE001 - Redis away for a moment: the crawlers' own calls say more
-            logger.warning("Cannot read the sites of the crawl from Redis: %s", e)
+        except Exception as e:  # noqa: BLE001 - Redis away: the crawlers close (``lost``); a worker waits for it
+            if not self.redis_down:
+                logger.warning("Cannot read the sites of the crawl from Redis: %s%s", e,
+                               "; waiting for it" if self.forever else "")
+            self.redis_down = True
             return bool(self.running) or self.forever
+        if self.redis_down:
+            logger.warning("Redis answers again")
+            self.redis_down = False
         for site, entry in sites.items():
             if site in self.running or self.stopping:
                 continue
@@ -158,7 +166,12 @@ class Runner:
         outcomes = [_outcome(job, interruption.signal, self.settings, several=len(self.jobs) > 1)
                     for job in self.jobs]
         for outcome in outcomes:
-            if outcome["exit_code"] == EXIT_NO_ARTICLES and outcome["stats"]:
+            lost = (outcome["stats"] or {}).get(meta.FRONTIER_LOST)
+            if lost:  # the crawler closed early: what it fetched is archived, the rest waits in Redis
+                outcome.update(exit_code=EXIT_NO_ARTICLES, last=f"morgue: error: {outcome['site']}: {lost}; what "
+                               "this worker fetched is archived, its requests go back to the queue once Redis "
+                               "answers and another worker runs")
+            elif outcome["exit_code"] == EXIT_NO_ARTICLES and outcome["stats"]:
                 # The crawl is shared: other workers may have archived the site's articles. The
                 # summary above says what this one did; `morgue status` and the reports the rest.
                 outcome.update(exit_code=EXIT_OK, last=f"morgue: {outcome['site']}: this worker archived no "

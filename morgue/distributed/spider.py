@@ -36,6 +36,7 @@ from scrapy import Request
 from morgue.config import number
 from morgue.distributed import connect, registry
 from morgue.distributed.adapter import wake_engine
+from morgue.distributed.lost import REDIS_DOWN, frontier_lost
 from morgue.distributed.registry import Keys, worker_id
 from morgue.spiders.news import NewsSpider
 
@@ -63,8 +64,15 @@ class DistributedNewsSpider(NewsSpider):
     async def start(self) -> AsyncIterator[Request]:
         shared = self._robots_middleware()
         keys = Keys(self.site)
-        empty_since: float | None = None
         taken = keys.seeds_taken(worker_id())
+        try:
+            async for request in self._seeds(keys, taken, shared):
+                yield request
+        except REDIS_DOWN as e:
+            frontier_lost(self.crawler, e)
+
+    async def _seeds(self, keys: Keys, taken: str, shared: Any) -> AsyncIterator[Request]:
+        empty_since: float | None = None
         while self.crawler.crawling:
             # Taken into this worker's list, not popped: a worker that dies before its requests are queued
             # leaves the seed to be put back (``inflight``). The engine queues each request it gets from here

@@ -13,10 +13,12 @@ and every later single-machine crawl reads it; Redis only orders the saves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
 from morgue.distributed import connect
+from morgue.distributed.lost import REDIS_DOWN, frontier_lost
 from morgue.distributed.registry import Keys, worker_id
 from morgue.extensions.state import StateExtension
 from morgue.store import StoreError
@@ -39,13 +41,20 @@ class DistributedStateExtension(StateExtension):
             return
         lock = self.keys.state_lock
         deadline = time.monotonic() + LOCK_SECONDS
-        while not self.client.set(lock, worker_id(), nx=True, ex=LOCK_SECONDS) and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        locked = True
+        try:
+            while not self.client.set(lock, worker_id(), nx=True, ex=LOCK_SECONDS) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+        except REDIS_DOWN as e:  # saved all the same: the state is a cache, and merging keeps the others' saves
+            frontier_lost(self.crawler, e)
+            locked = False
         try:
             self._merge_newest()
             await super().spider_closed()
         finally:
-            self.client.delete(lock)
+            if locked:
+                with contextlib.suppress(*REDIS_DOWN):  # else it expires after LOCK_SECONDS
+                    self.client.delete(lock)
 
     def _merge_newest(self) -> None:
         """Fold in what other workers saved since this one loaded the state (the latest capture wins)."""

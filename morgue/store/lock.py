@@ -87,6 +87,10 @@ class StoreLock:
             self.taken_over = holder
         raise LockHeld(f"cannot take the lock {self.key} in {self.store.uri}: other runs keep taking it")
 
+    def holder(self) -> dict | None:
+        """What the lock object says of its holder (``run``, ``host``, ``pid``), or None if there is none."""
+        return self._backend.read()[0]
+
     def beat(self) -> None:
         if self.held:
             self._backend.touch()
