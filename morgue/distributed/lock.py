@@ -21,13 +21,12 @@ import logging
 import socket
 from typing import Any
 
-from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from twisted.internet import task
 
 from morgue.config import flag, number
 from morgue.distributed import connect, registry
 from morgue.distributed.lost import REDIS_DOWN
+from morgue.extensions.lock import LockExtension
 from morgue.store import StoreError, store_from_settings
 from morgue.store.lock import LockHeld, StoreLock
 from morgue.store.state import site_id
@@ -35,15 +34,13 @@ from morgue.store.state import site_id
 logger = logging.getLogger(__name__)
 
 
-class DistributedLockExtension:
+class DistributedLockExtension(LockExtension):
+    """The single-machine lock extension, but taking or joining the crawl's lock, and releasing it last."""
+
     def __init__(self, crawler: Any, lock: StoreLock, client: Any, site: str):
-        self.crawler = crawler
-        self.lock = lock
+        super().__init__(crawler, lock)
         self.client = client
         self.site = site
-        self.beating: task.LoopingCall | None = None
-        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DistributedLockExtension:
@@ -72,13 +69,8 @@ class DistributedLockExtension:
             raise ValueError(str(e)) from None
         return cls(crawler, lock, client, site)
 
-    def engine_started(self) -> None:
-        self.beating = task.LoopingCall(self.lock.beat)
-        self.beating.start(self.lock.heartbeat_interval, now=False)
-
     def engine_stopped(self) -> None:
-        if self.beating is not None and self.beating.running:
-            self.beating.stop()
+        self.stop_beating()
         try:
             others = [w for w in registry.live_workers(self.client, self.site) if w != registry.worker_id()]
             over = not others and registry.empty(self.client, self.site)

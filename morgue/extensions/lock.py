@@ -59,7 +59,10 @@ class LockExtension:
         self.beating = task.LoopingCall(self.lock.beat)
         self.beating.start(self.lock.heartbeat_interval, now=False)
 
-    def engine_stopped(self) -> None:
+    def stop_beating(self) -> None:
         if self.beating is not None and self.beating.running:
             self.beating.stop()
+
+    def engine_stopped(self) -> None:
+        self.stop_beating()
         self.lock.release()
