@@ -36,10 +36,23 @@ def redis_url(settings: Any) -> str:
     return str(settings.get("MORGUE_REDIS_URL") or "").strip()
 
 
+#: one client (and its connection pool) per URL and process, shared by every component of every site's crawler
+_CLIENTS: dict[str, Any] = {}
+
+
+def crawl_redis(crawler: Any) -> Any:
+    """The Redis client of a crawler's ``MORGUE_REDIS_URL``: what each distributed component talks to."""
+    return connect(crawler.settings.get("MORGUE_REDIS_URL"))
+
+
 def connect(url: str, timeout: float = 5.0) -> Any:
-    """A Redis client for ``url``, proven to answer PING; ``RedisUnusable`` naming the URL otherwise."""
+    """The Redis client for ``url``, proven to answer PING when first made; ``RedisUnusable`` naming the URL
+    otherwise. Made once per process: a worker's crawlers (one per site) and their components share it."""
     import redis
 
+    url = str(url or "").strip()
+    if url in _CLIENTS:
+        return _CLIENTS[url]
     if not url:
         raise RedisUnusable("MORGUE_REDIS_URL is not set: the distributed crawl's Redis server, "
                             "e.g. MORGUE_REDIS_URL=redis://HOST:6379/0")
@@ -51,4 +64,5 @@ def connect(url: str, timeout: float = 5.0) -> Any:
         raise RedisUnusable(f"invalid MORGUE_REDIS_URL={url!r}: {e}") from None
     except redis.RedisError as e:
         raise RedisUnusable(f"cannot reach MORGUE_REDIS_URL={url!r}: {e}") from None
+    _CLIENTS[url] = client
     return client

@@ -36,7 +36,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from morgue.config import number
-from morgue.distributed import connect
+from morgue.distributed import crawl_redis
 from morgue.distributed.adapter import INFLIGHT
 from morgue.distributed.lost import REDIS_DOWN, frontier_lost, guarded
 from morgue.distributed.registry import WORKERS, Keys, worker_id, worker_key
@@ -92,7 +92,7 @@ class InflightExtension:
         if not site:
             raise NotConfigured("not a distributed crawl")
         timeout = number(s, "MORGUE_WORKER_TIMEOUT", 60.0, float, minimum=1)
-        return cls(crawler, connect(s.get("MORGUE_REDIS_URL")), site, timeout)
+        return cls(crawler, crawl_redis(crawler), site, timeout)
 
     def spider_opened(self) -> None:
         self.started = time.time()

@@ -24,7 +24,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from morgue.config import flag, number
-from morgue.distributed import connect, registry
+from morgue.distributed import crawl_redis, registry
 from morgue.distributed.lost import REDIS_DOWN
 from morgue.extensions.lock import LockExtension
 from morgue.store import StoreError, store_from_settings
@@ -51,7 +51,7 @@ class DistributedLockExtension(LockExtension):
         site = s.get("MORGUE_DISTRIBUTED_SITE")
         if not seeds or not site:
             raise NotConfigured
-        client = connect(s.get("MORGUE_REDIS_URL"))
+        client = crawl_redis(crawler)
         crawl = (registry.sites(client).get(site) or {}).get("crawl") or "unknown"
         stale = number(s, "MORGUE_LOCK_STALE", 900.0, float, minimum=1)
         try:

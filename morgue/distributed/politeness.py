@@ -20,7 +20,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from morgue.config import number
-from morgue.distributed import connect
+from morgue.distributed import crawl_redis
 from morgue.distributed.lost import guarded
 from morgue.distributed.registry import Keys
 
@@ -52,7 +52,7 @@ class SiteSlotMiddleware:
         delay = number(s, "MORGUE_SITE_DELAY", 0.0, float, minimum=0)
         if delay <= 0:
             raise NotConfigured  # no delay asked for: nothing to hold (and nothing to warn of)
-        return cls(connect(s.get("MORGUE_REDIS_URL")), site, delay, crawler)
+        return cls(crawl_redis(crawler), site, delay, crawler)
 
     @guarded()  # the crawler closes; what is being fetched finishes
     async def process_request(self, request: Any) -> None:

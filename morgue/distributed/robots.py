@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
-from morgue.distributed import connect
+from morgue.distributed import crawl_redis
 from morgue.distributed.lost import guarded
 from morgue.distributed.registry import Keys, worker_id, worker_key
 from morgue.downloadermiddlewares.robots import RobotsTxtMiddleware
@@ -34,7 +34,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Any):
         super().__init__(crawler)
         s = crawler.settings
-        self.client = connect(s.get("MORGUE_REDIS_URL"))
+        self.client = crawl_redis(crawler)
         self.keys = Keys(s.get("MORGUE_DISTRIBUTED_SITE"))
 
     async def robot_parser(self, request: Any) -> Any:

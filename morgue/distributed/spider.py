@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 
 from morgue.config import number
-from morgue.distributed import connect, registry
+from morgue.distributed import crawl_redis, registry
 from morgue.distributed.adapter import wake_engine
 from morgue.distributed.lost import REDIS_DOWN, frontier_lost
 from morgue.distributed.registry import Keys, worker_id
@@ -53,7 +53,7 @@ class DistributedNewsSpider(NewsSpider):
         s = crawler.settings
         spider.site = s.get("MORGUE_DISTRIBUTED_SITE")
         spider.idle_exit = number(s, "MORGUE_IDLE_EXIT", 30.0, float, minimum=0)
-        spider.redis = connect(s.get("MORGUE_REDIS_URL"))
+        spider.redis = crawl_redis(crawler)
         spider.documents_at_once = 10**9  # every document to the shared queue at once
         spider._robots_hosts.update(urlsplit(seed).netloc for seed in spider.seeds)
         return spider

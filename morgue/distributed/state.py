@@ -17,7 +17,7 @@ import contextlib
 import time
 from typing import Any
 
-from morgue.distributed import connect
+from morgue.distributed import crawl_redis
 from morgue.distributed.lost import REDIS_DOWN, frontier_lost
 from morgue.distributed.registry import Keys, worker_id
 from morgue.extensions.state import StateExtension
@@ -32,7 +32,7 @@ class DistributedStateExtension(StateExtension):
     def from_crawler(cls, crawler: Any) -> DistributedStateExtension:
         extension = super().from_crawler(crawler)
         s = crawler.settings
-        extension.client = connect(s.get("MORGUE_REDIS_URL"))
+        extension.client = crawl_redis(crawler)
         extension.keys = Keys(s.get("MORGUE_DISTRIBUTED_SITE"))
         return extension
 
