@@ -23,18 +23,22 @@ from extraction import DEFAULT_DATA, DEV_SETS, REPO, load_pages, split_of
 
 NEVER = 10**9
 #: rule name -> settings that switch it off
-RULES: dict[str, dict[str, float]] = {
+RULES: dict[str, dict[str, float | bool]] = {
     "noisy-precision": {"noisy_min_lines": NEVER},
     "readability-fallback": {"fallback_share": 0.0},
     "second-opinion": {"suspect_share": 0.0, "suspect_min_words": 0},
     "second-by-description": {"second_region_share": 0.0},
+    "second-fragment": {"second_fragment_ratio": NEVER},
+    "second-description-guard": {"second_guard_margin": NEVER},
+    "second-model": {"second_model": False},
+    "prose-outside-p": {"suspect_run_chars": NEVER},
     "teasers": {"teaser_min_words": NEVER},
     "phrases": {"phrase_line_words": 0},
     "sign-off": {"sign_off_words": -1},
 }
 
 
-def run_one(path: Path, url: str, overrides: dict[str, float]) -> str:
+def run_one(path: Path, url: str, overrides: dict[str, float | bool]) -> str:
     sys.path.insert(0, str(REPO))
     from morgue.extraction.article import extract
     from morgue.extraction.settings import DEFAULT_SETTINGS
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             pages = list(load_pages(args.data, name, "all"))
 
-            def texts(overrides: dict[str, float], pages: list = pages) -> list[str]:
+            def texts(overrides: dict[str, float | bool], pages: list = pages) -> list[str]:
                 return list(pool.map(run_one, [p.path for p in pages], [p.url for p in pages],
                                      [overrides] * len(pages), chunksize=4))  # fmt: skip
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from morgue.extraction import extract
-from morgue.extraction.fallback import described, is_prose, is_suspect, prefer_second, shared
+from morgue.extraction.chooser import Evidence, prefer_second
+from morgue.extraction.fallback import described, is_prose, is_suspect, shared
 from morgue.extraction.settings import DEFAULT_SETTINGS
 
 STORY = [
@@ -14,6 +17,7 @@ STORY = [
     for n in range(8)
 ]
 DESCRIPTION = "Regional court hears how the river authority let the old weir decay before the flood"
+NO_MODEL = dataclasses.replace(DEFAULT_SETTINGS, second_model=False)
 OTHER = "\n".join(
     f"Match report {n}: the visitors scored twice in the second half and the home side never recovered from it."
     for n in range(6)
@@ -29,22 +33,25 @@ def test_suspect_when_almost_empty_or_short_of_the_prose() -> None:
 
 
 def test_second_opinion_replaces_an_almost_empty_first_pass() -> None:
-    assert prefer_second("Share this", "\n".join(STORY), None, DEFAULT_SETTINGS)
-    assert not prefer_second("Share this", "", None, DEFAULT_SETTINGS)
+    assert prefer_second("Share this", "\n".join(STORY), Evidence(), DEFAULT_SETTINGS)
+    assert not prefer_second("Share this", "", Evidence(), DEFAULT_SETTINGS)
 
 
 def test_second_opinion_on_another_region_needs_the_description() -> None:
     story = "\n".join(STORY)
     assert shared(OTHER, story) == 0.0
     assert described(story, DESCRIPTION) > described(OTHER, DESCRIPTION) + 0.2
-    assert prefer_second(OTHER, story, DESCRIPTION, DEFAULT_SETTINGS)
-    assert not prefer_second(OTHER, story, None, DEFAULT_SETTINGS)  # no evidence either way: keep the first
-    assert not prefer_second(story, OTHER, DESCRIPTION, DEFAULT_SETTINGS)
+    assert prefer_second(OTHER, story, Evidence(DESCRIPTION), NO_MODEL)
+    assert not prefer_second(OTHER, story, Evidence(), NO_MODEL)  # no evidence either way: keep the first
+    assert not prefer_second(story, OTHER, Evidence(DESCRIPTION), NO_MODEL)
 
 
-def test_second_opinion_never_replaces_a_first_pass_in_the_same_region() -> None:
+def test_second_opinion_that_only_adds_to_the_first_is_left_to_the_model() -> None:
+    """Without the learned judge, a second opinion in the same region replaces the first only when the
+    first is a fragment of it (under a fifth of its length)."""
     first = "\n".join(STORY[:4])
-    assert not prefer_second(first, "\n".join(STORY), DESCRIPTION, DEFAULT_SETTINGS)
+    assert not prefer_second(first, "\n".join(STORY), Evidence(DESCRIPTION), NO_MODEL)
+    assert prefer_second(STORY[0], "\n".join(STORY), Evidence(), NO_MODEL)
 
 
 def test_prose_check_of_the_readability_fallback() -> None:

@@ -2,6 +2,7 @@
 
 One job per module: ``decode`` (bytes to text), ``prune`` (boilerplate boxes out of the page),
 ``article`` (the extraction pass and its checks), ``fallback`` (failure check, second extractor),
+``chooser`` (which text of a suspect page to keep: hand rules, then a small learned judge),
 ``blocks`` and ``phrases`` (cleaning inside the article), ``metadata``, ``files`` (the CLI side),
 ``worker`` (what an extraction worker process runs).
 
@@ -30,7 +31,7 @@ import morgue
 from morgue.extraction.settings import settings_hash
 
 #: Bumped whenever the same page would give a different record.
-EXTRACTOR_VERSION = "morgue-extract/3"
+EXTRACTOR_VERSION = "morgue-extract/4"
 
 __all__ = ["EXTRACTOR_VERSION", "extract", "extract_files", "extractor_id"]
 

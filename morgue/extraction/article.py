@@ -5,7 +5,7 @@ boxes, with trafilatura's precision mode where it is mostly short lines (menus, 
 text is cleaned line by line (teasers, stock phrases, sign-offs). More work is spent only where a
 cheap check finds that text suspect (almost empty, or well short of the page's prose): trafilatura's
 default mode on the page as it came, cleaned the same way, which replaces the first pass only where
-the page supports it better (``fallback.prefer_second``).
+the page supports it better (``chooser.prefer_second``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from morgue.extraction.blocks import (
     drop_title_line,
     trim_edges,
 )
+from morgue.extraction.chooser import Evidence, features, prefer_second
 from morgue.extraction.decode import decode_html, looks_binary, safe_text
 from morgue.extraction.fallback import (
     covers,
@@ -33,8 +34,8 @@ from morgue.extraction.fallback import (
     looks_noisy,
     looks_truncated,
     paragraph_chars,
-    prefer_second,
     readability_text,
+    text_chars,
 )
 from morgue.extraction.metadata import detect_language, empty_metadata, page_metadata
 from morgue.extraction.phrases import drop_boilerplate_lines, drop_sign_off, split_byline
@@ -102,7 +103,20 @@ def _safe_record(record: dict) -> dict:
     return record
 
 
-def _extract(body: bytes | str, url: str, encoding: str | None, settings: ExtractionSettings) -> dict:
+def explain(
+    body: bytes | str, url: str = "", encoding: str | None = None, *, settings: ExtractionSettings = DEFAULT_SETTINGS
+) -> dict:
+    """The record of one page with how it was chosen: for a suspect page, ``first`` (the cleaned first
+    pass), ``second`` (the second opinion) and the chooser's ``features``; for ``benchmarks/train_chooser.py``.
+    """
+    trace: dict = {}
+    trace["record"] = _safe_record(_extract(body, url, encoding, settings, trace))
+    return trace
+
+
+def _extract(
+    body: bytes | str, url: str, encoding: str | None, settings: ExtractionSettings, trace: dict | None = None
+) -> dict:
     if not body:
         return _record(reason="empty input")
     size = len(body) if isinstance(body, bytes) else len(body.encode("utf-8", "replace"))
@@ -131,15 +145,19 @@ def _extract(body: bytes | str, url: str, encoding: str | None, settings: Extrac
     prose = paragraph_chars(tree)
     unmask_embedded_posts(tree)
     prune_boxes(tree, prose)
+    page_chars = max(prose, text_chars(tree, settings.suspect_run_chars))
     cleaning = _Cleaning.of(tree, settings)
     text = cleaning.apply(_first_pass(tree, page_url, title, prose, settings))
-    if is_suspect(text, prose, settings.suspect_share, settings.suspect_min_words):
+    if is_suspect(text, page_chars, settings.suspect_share, settings.suspect_min_words):
         # Only here is trafilatura's default run, on the page as it came, with morgue's line cleaning.
         original = parse_html(html)
         second = (
             cleaning.apply(_trafilatura_text(original, page_url, title, fast=False)) if original is not None else ""
         )
-        if prefer_second(text, second, metadata.get("description"), settings):
+        evidence = Evidence(metadata.get("description"), page_chars, cleaning.anchors)
+        if trace is not None:
+            trace.update(first=text, second=second, features=features(text, second, evidence))
+        if prefer_second(text, second, evidence, settings):
             text = second
     if text and len(text) < 200 and _only_link_text(tree, text):
         text = ""  # a page whose "article" is a few navigation links has none

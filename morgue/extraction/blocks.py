@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from lxml import etree
 
@@ -30,6 +31,11 @@ def anchor_texts(tree: etree._Element, min_words: int) -> set[str]:
     return found
 
 
+def repeats_link(line: str, headlines: AbstractSet[str]) -> bool:
+    """The line is the text of one of the page's links (``anchor_texts``), list marker aside."""
+    return _norm(line.lstrip("-#* ")) in headlines
+
+
 def trim_edges(text: str, headlines: set[str], max_share: float) -> str:
     """Remove teasers of other stories: lines that repeat the text of a link on the page.
 
@@ -40,8 +46,8 @@ def trim_edges(text: str, headlines: set[str], max_share: float) -> str:
     """
     if not headlines:
         return text
-    text = _trim(text, lambda line: _norm(line.lstrip("-#* ")) in headlines)
-    text = _drop_runs(text, lambda line: _norm(line.lstrip("-#* ")) in headlines, 2)
+    text = _trim(text, lambda line: repeats_link(line, headlines))
+    text = _drop_runs(text, lambda line: repeats_link(line, headlines), 2)
     trimmed = _trim(text, lambda line: _led_by(line, headlines))
     return trimmed if len(trimmed) >= (1 - max_share) * len(text) else text
 

@@ -1,11 +1,10 @@
-"""The cheap checks on the first pass, the second opinions they call in, and the choice between them.
+"""The cheap checks on the first pass, and the second opinions they call in.
 
 Running two extractors on every page doubles the cost for a gain on few pages; instead the
-first pass is compared with the page's own paragraph text, which costs one walk over <p>.
-Only a suspect first pass (almost empty, or well short of the page's prose) is compared with
-trafilatura's default output, and that replaces it only where it is better supported: the first
-pass had next to nothing, or the two found different regions and the page's own description
-(its standfirst, as the publisher wrote it) is in the second and not the first.
+first pass is compared with the page's own prose, which costs a walk over the tree: its <p>
+text, or for pages that hold their text in table cells or between <br>s, its long runs of text
+outside links. Only a suspect first pass (almost empty, or well short of the page's prose) is
+compared with trafilatura's default output; ``chooser`` decides which of the two to keep.
 
 Every threshold (``ExtractionSettings``) was chosen on the development splits of AEB, Dragnet and
 Fundus, where it helped or left level each of the three, and kept only where it lowered no set's
@@ -18,8 +17,6 @@ import logging
 import re
 
 from lxml import etree
-
-from morgue.extraction.settings import ExtractionSettings
 
 _WORD = re.compile(r"\w+")
 _BLOCKS = frozenset(
@@ -38,6 +35,26 @@ def paragraph_chars(tree: etree._Element, min_chars: int = 30) -> int:
         linked = sum(len(a.text_content()) for a in p.iter("a"))
         if linked * 2 < n:
             total += n
+    return total
+
+
+_NOT_PROSE = frozenset({"a", "script", "style", "noscript", "option", "select", "textarea", "button", "title"})
+
+
+def text_chars(tree: etree._Element, min_chars: int = 40) -> int:
+    """Characters of the page's runs of text of at least ``min_chars`` outside links, scripts and forms.
+
+    The prose of pages without <p>: table layouts, text between <br>s, preformatted posts.
+    """
+    total = 0
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag not in _NOT_PROSE and el.text and len(text := el.text.strip()) >= min_chars:
+            total += len(text)
+        parent = el.getparent()
+        if el.tail and (parent is None or parent.tag not in _NOT_PROSE) and len(tail := el.tail.strip()) >= min_chars:
+            total += len(tail)
     return total
 
 
@@ -102,18 +119,6 @@ def shared(text: str, other: str) -> float:
 def is_suspect(text: str, page_chars: int, share: float, min_words: int) -> bool:
     """The first pass is almost empty, or well short of the page's prose: worth a second opinion."""
     return len(text.split()) < min_words or len(text) < share * page_chars
-
-
-def prefer_second(first: str, second: str, description: str | None, settings: ExtractionSettings) -> bool:
-    """Keep the second opinion only where the page supports it better than the first."""
-    if not second:
-        return False
-    words = len(first.split())
-    if words < settings.second_min_words:
-        return len(second.split()) > words
-    if shared(first, second) >= settings.second_region_share or not description:
-        return False
-    return described(second, description) > described(first, description) + settings.second_description_margin
 
 
 def described(text: str, description: str) -> float:

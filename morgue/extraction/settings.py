@@ -1,7 +1,7 @@
 """The extraction settings: fixed defaults whose hash goes into every record's extractor id.
 
-A change here changes output, so ``settings_hash()`` lets a reader of old records tell which
-settings produced them.
+A change here (or in the chooser's weights) changes output, so ``settings_hash()`` lets a reader of
+old records tell which settings produced them.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from importlib.resources import files
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,16 +36,24 @@ class ExtractionSettings:
     fallback_short_words: int = 5
     fallback_short_share: float = 0.1
     #: The cleaned first pass is suspect when it has fewer than ``suspect_min_words`` words or is
-    #: shorter than ``suspect_share`` of the page's paragraph text; only then is trafilatura's
-    #: default mode run on the unpruned page, as a second opinion.
+    #: shorter than ``suspect_share`` of the page's prose: its paragraph text, or its runs of text of
+    #: at least ``suspect_run_chars`` outside links, whichever is more (pages without <p>). Only then
+    #: is trafilatura's default mode run on the unpruned page, as a second opinion.
     suspect_share: float = 0.5
     suspect_min_words: int = 50
+    suspect_run_chars: int = 40
     #: The second opinion replaces a first pass of fewer than this many words when it is longer ...
     second_min_words: int = 25
-    #: ... and otherwise only when the two share less than this (4-word runs of the first) and the
-    #: page's description is better covered by the second, by at least this share of its words.
+    #: ... or when it is at least this many times as long and holds it (the first kept a fragment) ...
+    second_fragment_ratio: float = 5.0
+    #: ... or when the two share less than this (4-word runs of the first) and the page's
+    #: description is better covered by the second, by at least this share of its words ...
     second_region_share: float = 0.3
     second_description_margin: float = 0.2
+    #: ... but never when the first covers the description better by more than this share of its words ...
+    second_guard_margin: float = 0.2
+    #: ... and otherwise when the learned judge says so (``morgue.extraction.chooser``); False: never.
+    second_model: bool = True
     #: Teasers: lines at the start or end of the text that are the text of a link of at least this
     #: many words elsewhere on the page (or list items led by one) ...
     teaser_min_words: int = 3
@@ -60,6 +69,7 @@ DEFAULT_SETTINGS = ExtractionSettings()
 
 
 def settings_hash(settings: ExtractionSettings = DEFAULT_SETTINGS) -> str:
-    """8 hex digits identifying the settings, stable across runs and machines."""
+    """8 hex digits identifying the settings and the chooser's shipped weights, stable across runs and machines."""
     blob = json.dumps(dataclasses.asdict(settings), sort_keys=True).encode()
-    return hashlib.sha256(blob).hexdigest()[:8]
+    weights = files("morgue.extraction").joinpath("chooser.json").read_bytes()  # retraining changes output too
+    return hashlib.sha256(blob + weights).hexdigest()[:8]
