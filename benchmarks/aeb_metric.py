@@ -42,6 +42,12 @@ class PageScore:
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if (self.tp + self.fn) else 0.0
 
+    @property
+    def f1(self) -> float:
+        """The page's own F1 (0 when nothing was predicted), for comparing two texts of one page."""
+        p, r = self.precision or 0.0, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
 
 def score_page(predicted: str, truth: str) -> PageScore:
     """Score one page's extracted text against its ground truth."""

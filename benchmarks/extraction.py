@@ -130,8 +130,7 @@ class Result:
 
     @property
     def f1(self) -> float:
-        p, r = self.score.precision or 0.0, self.score.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return self.score.f1
 
 
 def load_pages(data: Path, name: str, split: str) -> Iterator[Page]:

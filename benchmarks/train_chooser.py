@@ -44,13 +44,11 @@ def trace_one(path: Path, url: str, truth: str) -> dict | None:
     trace = explain(gzip.decompress(path.read_bytes()), url, "utf-8", settings=settings)
     if "features" not in trace:
         return None
-    return {"x": trace["features"], "first": _f1(trace["first"], truth), "second": _f1(trace["second"], truth)}
-
-
-def _f1(text: str, truth: str) -> float:
-    score = score_page(text, truth)
-    p, r = score.precision or 0.0, score.recall
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "x": trace["features"],
+        "first": score_page(trace["first"], truth).f1,
+        "second": score_page(trace["second"], truth).f1,
+    }
 
 
 def fit(rows: list[dict], l2: float) -> dict:
