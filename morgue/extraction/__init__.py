@@ -31,7 +31,7 @@ import morgue
 from morgue.extraction.settings import settings_hash
 
 #: Bumped whenever the same page would give a different record.
-EXTRACTOR_VERSION = "morgue-extract/4"
+EXTRACTOR_VERSION = "morgue-extract/5"
 
 __all__ = ["EXTRACTOR_VERSION", "extract", "extract_files", "extractor_id"]
 

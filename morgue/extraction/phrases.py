@@ -26,6 +26,13 @@ _LABELS = (
     "|sur le même sujet|leggi anche|potrebbe interessarti|lee también|te puede interesar|noticias relacionadas"
     "|leia também|veja também|czytaj także|czytaj też|zobacz też|читайте также|смотрите также|lees ook"
     "|continue reading|click here|subscribe|sign up|newsletter|thanks for signing up|sorry!"
+    "|continúa leyendo|sigue leyendo|seguir leyendo|continue a ler|continua a ler|lire la suite|weiterlesen"
+    "|mehr lesen|continua a leggere|publicidade|anuncio|anúncio|annuncio"
+    "|share article|share this post|share the article|artikel teilen|beitrag teilen|diesen artikel teilen"
+    "|seite teilen|compartilhe|compartilhar|comparte|partagez"
+    "|was this article helpful|was this helpful|did you find this article useful|report an error"
+    "|report a correction|report a typo|signaler une erreur|signaler un problème|fehler melden|fehler gefunden"
+    "|reportar un error|reportar error|comunicar erro|reportar erro|segnala un errore|segnala errore"
     "|please enter your comment!|please enter your name here|you have entered an incorrect email address!"
     "|image|photo|getty images|ap photo|reuters|afp|dpa|foto|bild|imago|shutterstock|istock"
 )
@@ -42,6 +49,11 @@ _LEADS = (
     r"|lee (?:también|además)\b|leer más\b|ver también\b|leia (?:também|mais)\b|veja também\b"
     r"|czytaj (?:także|też|więcej)\b|zobacz (?:też|także)\b|читайте (?:также|еще)\b|смотрите также\b"
     r"|lees ook\b|lue myös\b|läs (?:också|mer)\b|les (?:også|mer)\b|læs (?:også|mere)\b|ayrıca oku\b"
+    r"|(?:te|le) puede interesar\b|más información\s*:|noticias? relacionadas?\b|saiba mais\s*:"
+    r"|notícias? relacionadas?\b|(?:pode|podem) (?:te )?interessar\b|en savoir plus\s*:|articles? liés?\b"
+    r"|(?:ça|cela) (?:peut|pourrait) vous intéresser\b|das könnte sie (?:auch )?interessieren\b|mehr dazu\s*:"
+    r"|verwandte artikel\b|mehr (?:dazu )?lesen sie\b|potrebbe interessarti\b|per saperne di più\s*:"
+    r"|articoli correlati\b"
     # follow / subscribe / donate calls to action
     r"|follow (?:us|me|him|her|them)\b|like us on\b|join us on\b|join our\b|find us on\b"
     r"|folgen sie uns\b|folge uns\b|suivez-nous\b|síguenos\b|seguici\b|siga-nos\b|obserwuj nas\b|подписывайтесь\b"
@@ -51,10 +63,45 @@ _LEADS = (
     r"|support (?:us|our journalism|independent journalism)\b|donate\b|become a (?:member|patron|subscriber)\b"
     r"|unterstützen sie\b|soutenez\b|apoya\b|sostieni\b"
     r"|click here\b|tap here\b|download (?:our|the) app\b|get the .{0,40}\bapp\b"
-    r"|(?:share|teilen|partager|compartir)\s+(?:this|on|via|auf|sur|en)\b|like this (?:story|article)\?"
+    r"|(?:share|teilen|partager|partagez|compartir|comparte|compartilhe|compartilhar|condividi)"
+    r"\s+(?:this|on|via|with|auf|sur|en|su|no|na|nas|em)\b|like this (?:story|article)\?"
+    r"|(?:share|teilen sie|partager|partagez|compartir|comparte|compartilhe|compartilhar|condividi)\s+"
+    r"(?:(?:the|cet|cette|l['’]|la|le|esta|este|essa|esse|a|o|questo|questa|diesen|den)\s*)?"
+    r"(?:article|story|post|page|noticia|notícia|matéria|artigo|articolo|notizia|artikel|beitrag|seite)\b"
+    r"|click to (?:share|print|email|tweet)\b"
+    # reading aids and advertisement markers
+    r"|listen to (?:this|the) (?:article|story)\b|listen to article\b|écouter (?:cet|l['’]) ?article\b"
+    r"|escuchar? (?:esta|la) noticia\b|escuchar (?:este |el )?artículo\b|ouça (?:esta|essa|a) (?:notícia|matéria)\b"
+    r"|ouvir (?:esta |a )?(?:notícia|matéria)\b|(?:artikel|beitrag) (?:anhören|vorlesen(?: lassen)?)\b"
+    r"|(?:hören sie )?(?:diesen|den) artikel anhören\b|ascolta (?:l['’]|questo )?articolo\b|ascolta la notizia\b"
+    r"|(?:the )?(?:story|article|text) continues (?:below|after)\b|continue reading (?:below|after)\b"
+    r"|scroll (?:down )?to continue\b"
+    r"|(?:continua|continúa|continue) (?:depois|después|após|dopo|après) (?:da|de la|del|la|della) "
+    r"(?:publicidade|publicidad|pubblicità|publicité)\b|la suite après (?:cette |la )?publicité\b"
+    r"|weiterlesen nach (?:der )?anzeige\b|(?:der )?artikel (?:geht|wird) (?:unten|nach der anzeige) weiter"
+    r"|l['’]articolo continua (?:sotto|dopo)\b"
+    # subscriber walls
+    r"|already (?:a|an) (?:subscriber|member)\b|(?:already )?have an account\?|enjoy(?:ing|ed) this (?:article|story)\?"
+    r"|subscribe (?:for|to) (?:unlimited|full) access\b|(?:article |contenu )?réservé aux abonnés\b|déjà abonné"
+    r"|exclusivo para (?:assinantes|suscriptores)\b|(?:este )?contenido (?:es )?exclusivo para\b|ya eres suscriptor"
+    r"|conteúdo exclusivo para assinantes\b|já é assinante|nur für abonnenten\b|bereits abonnent"
+    r"|(?:dieser )?artikel ist (?:nur )?für abonnenten\b|(?:articolo |contenuto )?riservato agli abbonati\b"
+    r"|già abbonato"
     # comment forms
     r"|leave a (?:reply|comment)\b|your email address will not be published|you must be logged in to post"
     r"|please enter your\b|comment policy\b|we welcome (?:your )?comments|comments are (?:closed|moderated)\b"
+    r"|join the (?:conversation|discussion|debate)\b|(?:show|view|read|see|load) (?:all )?(?:\d+ )?comments\b"
+    r"|(?:write|add|post) (?:a|your) comment\b|(?:deja|escribe|añade) (?:tu|un|su) comentario\b|ver comentarios\b"
+    r"|comenta (?:esta|la) noticia\b|(?:deixe|escreva) (?:o |a )?(?:seu|sua|um) comentário\b|ver comentários\b"
+    r"|comente (?:esta|essa|a) (?:notícia|matéria)\b|(?:ajouter|écrire|laisser) un commentaire\b"
+    r"|réagi(?:r|ssez) à cet article\b|(?:voir|afficher) les commentaires\b"
+    r"|kommentar (?:verfassen|schreiben|abgeben|hinzufügen)\b|jetzt kommentieren\b"
+    r"|schreiben sie (?:einen|ihren) kommentar\b|diskutieren sie mit\b|kommentare (?:anzeigen|lesen|einblenden)\b"
+    r"|(?:scrivi|lascia|aggiungi) un commento\b|commenta (?:la notizia|l['’]articolo|questo articolo)\b"
+    r"|(?:mostra|leggi) i commenti\b"
+    # tags
+    r"|(?:tags?|topics|filed under|schlagw(?:ö|oe)rter|schlagworte|themen|mots[- ]clés|étiquettes|etiquetas"
+    r"|palabras clave|temas|tópicos|argomenti|parole chiave)\s*:"
     # credits and labels with a value
     r"|(?:photo|image|picture|foto|bild|photograph)s?\s*(?:credit)?\s*[:©]|credit\s*:|getty images\b"
     r"|source\s*:\s*(?:getty|reuters|ap|afp|dpa)\b"
@@ -72,6 +119,14 @@ _COUNTER = re.compile(
     re.IGNORECASE,
 )
 
+# Reading times: "4 min read", "Reading time: 4 minutes", "Lesezeit: 3 Minuten", "Tempo de leitura: 3 min".
+_READING_TIME = re.compile(
+    r"^(?:(?:estimated )?(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura"
+    r"|tempo de leitura|tempo di lettura)\s*:?\s*(?:ca\.|about|environ|aprox\.|circa)?\s*\d+\s*[^\W\d_]*\.?"
+    r"|(?:ca\.\s*)?\d+\s*(?:min|mins|minutes?|minuten|minutos|minuti)\.?\s*(?:read|reading|lesezeit|lesedauer"
+    r"|de lecture|de lectura|de leitura|di lettura|leitura|lectura|lettura))\s*$",
+    re.IGNORECASE,
+)
 
 # Calls to action, comment prompts, cookie notices and newsletter boxes, wherever they sit in a short line
 # ("Little text and great information in our X, follow us!"), in English, Spanish, Portuguese, French,
@@ -102,12 +157,22 @@ _ANYWHERE = re.compile(
     r"|nous utilisons des cookies|ce site (?:web )?utilise des cookies|wir (?:verwenden|nutzen) cookies"
     r"|diese (?:web)?seite (?:verwendet|nutzt) cookies|(?:utilizziamo|usiamo) (?:i )?cookie"
     r"|questo sito (?:utilizza|usa) (?:i )?cookie"
+    r"|\b(?:accept|allow|reject|manage) (?:all )?cookies\b|\bcookie (?:settings|preferences)\b"
+    r"|\b(?:alle )?cookies (?:akzeptieren|zulassen|ablehnen)|cookie-einstellungen"
+    r"|\b(?:accepter|refuser|gérer) (?:tous )?les cookies|paramètres des cookies"
+    r"|\b(?:aceptar|rechazar|configurar) (?:todas )?(?:las )?cookies|\b(?:aceitar|rejeitar|gerir|gerenciar) "
+    r"(?:todos )?(?:os )?cookies|\b(?:accetta|rifiuta|gestisci) (?:tutti )?(?:i )?cookie"
     # newsletter boxes
     r"|\b(?:subscribe|sign up|register) (?:to|for) (?:our|the) (?:\w+ ){0,3}newsletter"
     r"|suscríbete (?:a|al) (?:nuestro|nuestra)? ?(?:boletín|newsletter)|assine (?:a )?nossa newsletter"
     r"|inscreva-se (?:na|em) nossa newsletter|inscrivez-vous à (?:notre|la) newsletter"
     r"|abonnez-vous à (?:notre|la) newsletter"
-    r"|newsletter abonnieren|abonnieren sie (?:unseren|den) newsletter|iscriviti alla (?:nostra )?newsletter",
+    r"|newsletter abonnieren|abonnieren sie (?:unseren|den) newsletter|iscriviti alla (?:nostra )?newsletter"
+    r"|\b(?:recibe|recibir|receba|receber|recevez|recevoir|ricevi|ricevere|erhalten sie|melden sie sich"
+    r"|inscreva-se|inscrivez-vous|iscriviti|suscríbete|assine)\b[^.!?]{0,50}\bnewsletter"
+    r"|\bget\b[^.!?]{0,60}\b(?:delivered|sent|straight) to your inbox"
+    r"|\b(?:receba|recebe)\b[^.!?]{0,40}\bno seu e-?mail|^newsletter\s*[:–-]"
+    r"|\b(?:in|ins) (?:ihr|ihrem|dein|deinem) (?:e-mail-)?postfach\b",
     re.IGNORECASE,
 )
 
@@ -118,7 +183,9 @@ def is_boilerplate_line(line: str, max_words: int) -> bool:
     if not stripped:
         return False
     words = len(stripped.split())
-    if words <= min(6, max_words) and (_LABEL.match(stripped) or _COUNTER.match(stripped)):
+    if words <= min(6, max_words) and (
+        _LABEL.match(stripped) or _COUNTER.match(stripped) or _READING_TIME.match(stripped)
+    ):
         return True
     return words <= max_words and (_LEAD.match(stripped) is not None or _ANYWHERE.search(stripped) is not None)
 
@@ -200,24 +267,53 @@ def date_in_text(text: str) -> str | None:
         return None
 
 
-def split_byline(text: str, max_words: int = 14, search_lines: int = 3) -> tuple[str, str | None, str | None]:
-    """Take a byline ("By Jane Doe", optionally with a date) off the top or the end of the text.
+# Publication and update lines: "Published 3 December 2026", "Updated: Dec. 3, 2026 10:45 a.m.",
+# "Publié le 3 décembre 2026", "Publicado em 3 de dezembro de 2026", "Aktualisiert am 03.12.2026".
+_PUBLISHED = r"first published|published|posted|publié|publiée|publicado|publicada|veröffentlicht|erschienen|pubblicato"
+_UPDATED = (
+    r"last updated|updated|last modified|mis à jour|actualizado|atualizado|zuletzt aktualisiert|aktualisiert|aggiornato"
+)
+_DATELINE = re.compile(
+    rf"^(?:(?P<published>{_PUBLISHED})|{_UPDATED})(?:\s+(?:on|at|le|el|em|am|il|a las|às))?\s*:?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
 
-    Returns (text, author or None, ISO date or None). A line with a date part that is not a date is
-    not a byline ("By the river, the ..."), nor is a line of more than ``max_words`` words.
+
+def _dateline(line: str) -> tuple[bool, str | None] | None:
+    """For a publication or update line, (is it the publication date, its ISO date); else None."""
+    match = _DATELINE.match(line)
+    if not match or (published := date_in_text(match["date"])) is None:
+        return None
+    return match["published"] is not None, published
+
+
+def split_byline(text: str, max_words: int = 14, search_lines: int = 3) -> tuple[str, str | None, str | None]:
+    """Take bylines ("By Jane Doe", optionally with a date) and publication or update lines ("Published
+    3 December 2026") off the top and the end of the text: they are metadata, not article text.
+
+    Returns (text, author or None, ISO publication date or None). A line with a date part that is not
+    a date is neither ("By the river, the ...", "Published in 2019, the report ..."), nor is a line of
+    more than ``max_words`` words.
     """
     lines = text.split("\n")
-    if len(lines) < 2:
-        return text, None, None
-    candidates = [*range(min(search_lines, len(lines) - 1)), len(lines) - 1]
-    for i in dict.fromkeys(candidates):
-        line = lines[i].strip()
-        match = _BYLINE.match(line)
-        if not match or len(line.split()) > max_words:
-            continue
-        published = date_in_text(match["date"]) if match["date"] else None
-        if match["date"] and published is None:
-            continue
+    author = published = None
+    while len(lines) >= 2:
+        candidates = [*range(min(search_lines, len(lines) - 1)), len(lines) - 1]
+        for i in dict.fromkeys(candidates):
+            line = lines[i].strip()
+            if len(line.split()) > max_words:
+                continue
+            if author is None and (match := _BYLINE.match(line)):
+                dated = date_in_text(_DATELINE.sub(r"\g<date>", match["date"])) if match["date"] else None
+                if match["date"] and dated is None:
+                    continue
+                author, published = match["name"], published or dated
+                break
+            if found := _dateline(line):
+                is_published, dated = found
+                published = published or (dated if is_published else None)
+                break
+        else:
+            break
         del lines[i]
-        return "\n".join(lines), match["name"], published
-    return text, None, None
+    return "\n".join(lines), author, published
