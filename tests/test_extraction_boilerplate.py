@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from morgue.extraction import extract
+from morgue.extraction import article, extract
 from morgue.extraction.phrases import is_boilerplate_line, split_byline
+from morgue.extraction.settings import ExtractionSettings
 
 PROSE = [
     "The council approved the new timetable for the harbour ferries after a long evening of debate in the town hall.",
@@ -237,3 +238,63 @@ def test_sentences_that_open_like_a_byline_or_dateline_stay(line: str) -> None:
     text, author, published = split_byline(f"{line}\n{PROSE[0]}")
     assert author is None and published is None
     assert text.startswith(line)
+
+
+COMMENTS = [
+    "I have taken that ferry for twenty years and a later sailing is long overdue, well done to the campaigners.",
+    "Four deckhands will not be enough if the summer is as busy as last year, mark my words on this one.",
+]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "3 Comments",
+        "12 thoughts on “Ferry timetable approved”",
+        "Comentarios (4)",
+        "Comentários (2)",
+        "Commentaires (3)",
+        "Kommentare (2)",
+        "Commenti (5)",
+        "Leave a Reply",
+    ],
+)
+def test_readers_comments_after_the_story_are_not_text(heading: str) -> None:
+    """Comments inside the article's own container, with no class hints: cut at their heading."""
+    comments = "".join(f"<div><b>reader{i}</b><p>{line}</p></div>" for i, line in enumerate(COMMENTS))
+    html = page([], "end").replace("</article>", f"<h2>{heading}</h2>{comments}</article>")
+    assert extract(html)["text"].split("\n") == PROSE
+    kept = article.extract(html, settings=ExtractionSettings(comments_min_share=1.1))["text"]
+    assert all(line in kept for line in COMMENTS)  # the cut, switched off
+
+
+@pytest.mark.parametrize("heading", ["Comments (0)", "Discussion", "Response"])
+def test_no_comment_heading_no_cut(heading: str) -> None:
+    """A zero count heads no comments; a bare "Discussion" or "Response" may be a section of the story."""
+    html = page([], "end").replace("</article>", f"<h2>{heading}</h2><p>{COMMENTS[0]}</p></article>")
+    assert COMMENTS[0] in extract(html)["text"]
+
+
+NEWSLETTER_BOX = (
+    "<div><h3>The harbour briefing</h3><p>Everything that moves on the quays, every weekday at seven.</p>"
+    "<form><input type='email' placeholder='Your e-mail'><button>Go</button></form></div>"
+)
+COMMENT_BOX = (
+    "<div><h3>What do you think?</h3><p>Your e-mail address will be kept private.</p>"
+    "<form><textarea></textarea><input name='author'><button>Send</button></form></div>"
+)
+
+
+@pytest.mark.parametrize("box", [NEWSLETTER_BOX, COMMENT_BOX])
+def test_form_boxes_without_class_hints_go_with_their_heading(box: str) -> None:
+    html = page([], "end").replace(f"<p>{PROSE[2]}</p>", f"{box}<p>{PROSE[2]}</p>")
+    assert extract(html)["text"].split("\n") == PROSE
+    kept = article.extract(html, settings=ExtractionSettings(form_box_chars=0))["text"]
+    assert "Everything that moves" in kept or "Your e-mail address" in kept  # the rule, switched off
+
+
+def test_a_page_inside_one_form_keeps_its_text() -> None:
+    """Whole pages wrapped in a <form> (ASP.NET) with a comment box: only the box goes."""
+    html = page([], "end").replace("<article>", "<form><article>")
+    html = html.replace("</article>", f"</article>{COMMENT_BOX}</form>")
+    assert extract(html)["text"].split("\n") == PROSE

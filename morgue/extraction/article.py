@@ -38,7 +38,7 @@ from morgue.extraction.fallback import (
     text_chars,
 )
 from morgue.extraction.metadata import detect_language, empty_metadata, page_metadata
-from morgue.extraction.phrases import drop_boilerplate_lines, drop_sign_off, split_byline
+from morgue.extraction.phrases import cut_comments, drop_boilerplate_lines, drop_sign_off, split_byline
 from morgue.extraction.prune import prune_boxes, unmask_embedded_posts
 from morgue.extraction.settings import DEFAULT_SETTINGS, ExtractionSettings
 
@@ -144,7 +144,7 @@ def _extract(
     page_url, title = metadata.get("canonical_url") or url, metadata.get("title")
     prose = paragraph_chars(tree)
     unmask_embedded_posts(tree)
-    prune_boxes(tree, prose)
+    prune_boxes(tree, prose, settings.form_box_chars)
     page_chars = max(prose, text_chars(tree, settings.suspect_run_chars))
     cleaning = _Cleaning.of(tree, settings)
     text = cleaning.apply(_first_pass(tree, page_url, title, prose, settings))
@@ -202,6 +202,7 @@ class _Cleaning:
 
     def apply(self, text: str) -> str:
         """Teasers of other stories, stock phrases and sign-offs out of the text."""
+        text = cut_comments(text, self.settings.comments_min_share)
         text = trim_edges(text, self.anchors, self.settings.teaser_max_share)
         text = drop_boilerplate_lines(text, self.settings.phrase_line_words)
         return drop_sign_off(text, self.settings.sign_off_words)

@@ -194,6 +194,38 @@ def drop_boilerplate_lines(text: str, max_words: int) -> str:
     return "\n".join(line for line in text.split("\n") if not is_boilerplate_line(line, max_words))
 
 
+# Headings of a reader-comment section: "3 Comments", "Kommentare (2)", "Leave a Reply", "12 thoughts on “...”".
+# A count of 0 heads nothing, and a bare singular ("Response", "Discussion") is as likely a section of the story.
+_COMMENT_WORDS = (
+    r"comments?|kommentare?|commentaires?|comentarios?|comentários?|commenti|reactions?|réactions?"
+    r"|reacciones|reações|reaktionen|responses?|replies|leserkommentare|thoughts?"
+)
+_COUNT = r"(?:[1-9][\d.,]*|0[.,]\d+)\s*[kmKM]?"
+_COMMENT_HEADING = re.compile(
+    rf"^(?:{_COUNT}\s+(?:{_COMMENT_WORDS})(?:\s+(?:on|to|zu|sur|a|em|su)\b.*)?"
+    rf"|(?:{_COMMENT_WORDS})\s*[:(\[]?\s*{_COUNT}\s*[)\]]?"
+    r"|comments|kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reader comments"
+    r"|leave a (?:reply|comment)|laisser un commentaire|deja un comentario|deixe (?:o seu |um )?comentário"
+    r"|lascia un commento|kommentar schreiben)[\s.:!?]*$",
+    re.IGNORECASE,
+)
+
+
+def cut_comments(text: str, min_share: float) -> str:
+    """Cut the text at a reader-comment heading in its latter part: what follows is readers', not the story.
+
+    Only a heading after ``min_share`` of the text counts, so a share bar's "Comments (0)" near the top
+    costs nothing.
+    """
+    lines = text.split("\n")
+    seen, total = 0, len(text)
+    for i, line in enumerate(lines):
+        if seen >= min_share * total and len(line.split()) <= 12 and _COMMENT_HEADING.match(line.strip()):
+            return "\n".join(lines[:i])
+        seen += len(line) + 1
+    return text
+
+
 # Author contact and follow notes that close an article ("Follow her on Twitter @...", "Folgen Sie ihm auf X").
 _SIGN_OFF = re.compile(
     r"\b(?:follow (?:him|her|them|us|me) (?:on|at|@)|folgen sie (?:ihm|ihr|uns)\b|folge (?:ihm|ihr|uns)\b"

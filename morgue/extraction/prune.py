@@ -36,8 +36,17 @@ _EMBEDDED_POST = etree.XPath(
 )
 
 
-def prune_boxes(tree: etree._Element, page_chars: int) -> int:
-    """Drop matching boxes that are small next to the page's prose; return how many."""
+# Forms that ask for an e-mail address, a password or a comment: newsletter, login and comment boxes.
+_INPUT_FORM = etree.XPath(".//input[@type='email' or @type='password'] | .//textarea")
+
+
+def prune_boxes(tree: etree._Element, page_chars: int, form_box_chars: int) -> int:
+    """Drop matching boxes that are small next to the page's prose; return how many.
+
+    Boxes without a telling name go too when they hold a form asking for an e-mail address, a password
+    or a comment and little text besides (at most ``form_box_chars``): the heading and the blurb of a
+    newsletter, login or comment box go with the form.
+    """
     removed = 0
     for el in list(tree.iter("div", "section", "aside", "ul", "ol", "form", "figure", "nav", "footer")):
         if el.getparent() is None:
@@ -47,9 +56,25 @@ def prune_boxes(tree: etree._Element, page_chars: int) -> int:
             continue
         if _holds_article(el, page_chars):
             continue
-        el.getparent().remove(el) if not el.tail or not el.tail.strip() else el.drop_tree()
+        _remove(el)
         removed += 1
+    for form in list(tree.iter("form")):
+        if form.getroottree().getroot() is not tree or not _INPUT_FORM(form):
+            continue  # inside a removed box, or a search form
+        box = form
+        while (parent := box.getparent()) is not None and parent.tag not in _PROTECTED_TAGS:
+            if len(parent.text_content()) > form_box_chars:
+                break
+            box = parent
+        if box.getparent() is not None and len(box.text_content()) <= form_box_chars and not _holds_article(box, 0):
+            _remove(box)
+            removed += 1
     return removed
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove an element, keeping its tail text (which belongs to the parent)."""
+    el.getparent().remove(el) if not el.tail or not el.tail.strip() else el.drop_tree()
 
 
 def unmask_embedded_posts(tree: etree._Element) -> int:

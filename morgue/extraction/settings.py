@@ -59,6 +59,11 @@ class ExtractionSettings:
     teaser_min_words: int = 3
     #: ... removed only while they are at most this share of the text (else: a link round-up post).
     teaser_max_share: float = 0.35
+    #: A box with a form asking for an e-mail address, a password or a comment goes with its heading and
+    #: blurb while it has at most this many characters of text (newsletter, login and comment boxes).
+    form_box_chars: int = 500
+    #: A reader-comment heading ("3 Comments", "Leave a Reply") past this share of the text ends it.
+    comments_min_share: float = 0.6
     #: Lines of at most this many words are candidates for the stock-phrase filter.
     phrase_line_words: int = 25
     #: Closing lines of at most this many words go when they ask to follow the author ("Follow her on X").
