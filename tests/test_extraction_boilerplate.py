@@ -246,6 +246,20 @@ COMMENTS = [
 ]
 
 
+def with_comments(heading: str, comments: list[str], signed: bool = True) -> str:
+    """The page with a comment section in the article's own container, as blog and CMS themes print it."""
+    section = "".join(
+        f"<div><p>{line}</p>"
+        + (f"<p>Posted by: reader{i} | 3 December 2026 10:{10 + i}</p>" if signed else "")
+        + "</div>"
+        for i, line in enumerate(comments)
+    )
+    return page([], "end").replace("</article>", f"<h2>{heading}</h2>{section}</article>")
+
+
+OFF = ExtractionSettings(comments_min_share=1.1, comments_early_share=1.1)
+
+
 @pytest.mark.parametrize(
     "heading",
     [
@@ -261,18 +275,28 @@ COMMENTS = [
 )
 def test_readers_comments_after_the_story_are_not_text(heading: str) -> None:
     """Comments inside the article's own container, with no class hints: cut at their heading."""
-    comments = "".join(f"<div><b>reader{i}</b><p>{line}</p></div>" for i, line in enumerate(COMMENTS))
-    html = page([], "end").replace("</article>", f"<h2>{heading}</h2>{comments}</article>")
+    html = with_comments(heading, COMMENTS)
     assert extract(html)["text"].split("\n") == PROSE
-    kept = article.extract(html, settings=ExtractionSettings(comments_min_share=1.1))["text"]
+    kept = article.extract(html, settings=OFF)["text"]
     assert all(line in kept for line in COMMENTS)  # the cut, switched off
 
 
-@pytest.mark.parametrize("heading", ["Comments (0)", "Discussion", "Response"])
+def test_comments_longer_than_the_story_are_cut_too() -> None:
+    """Near the end of the text, a heading is enough; earlier, the comments' signatures must follow it."""
+    html = with_comments("Comments", COMMENTS * 4)
+    assert extract(html)["text"].split("\n") == PROSE
+    unsigned = extract(with_comments("Comments", COMMENTS * 4, signed=False))["text"]
+    assert COMMENTS[0] in unsigned  # an early heading with no signatures after it cuts nothing
+    named = extract(with_comments("4 Responses to “Ferry timetable approved”", COMMENTS * 4, signed=False))
+    assert named["text"].split("\n") == PROSE  # a heading that names the story needs none
+
+
+@pytest.mark.parametrize("heading", ["Comments (0)", "Discussion", "Response", "Comments (12)"])
 def test_no_comment_heading_no_cut(heading: str) -> None:
-    """A zero count heads no comments; a bare "Discussion" or "Response" may be a section of the story."""
-    html = page([], "end").replace("</article>", f"<h2>{heading}</h2><p>{COMMENTS[0]}</p></article>")
-    assert COMMENTS[0] in extract(html)["text"]
+    """A zero count heads no comments; a bare "Discussion" or "Response" may be a section of the story; a
+    count in the middle of the story, with story text after it, is a share bar's."""
+    html = page([], "end").replace(f"<p>{PROSE[2]}</p>", f"<h2>{heading}</h2><p>{PROSE[2]}</p>")
+    assert all(line in extract(html)["text"] for line in PROSE)
 
 
 NEWSLETTER_BOX = (
@@ -298,3 +322,16 @@ def test_a_page_inside_one_form_keeps_its_text() -> None:
     html = page([], "end").replace("<article>", "<form><article>")
     html = html.replace("</article>", f"</article>{COMMENT_BOX}</form>")
     assert extract(html)["text"].split("\n") == PROSE
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_boilerplate_in_list_items(where: str) -> None:
+    """Share bars and counters are often lists; their items come out as "- item" lines."""
+    items = ["Published 3 December 2026", "1.2K Shares", "Share on Facebook", "Lesezeit: 3 Minuten", "Comments (12)"]
+    bar = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    html = page([], where).replace("<h1>Ferry timetable approved</h1>", f"<h1>Ferry timetable approved</h1>{bar}")
+    if where == "end":
+        html = page([], where).replace("</article>", f"{bar}</article>")
+    record = extract(html)
+    assert record["text"].split("\n") == PROSE
+    assert record["published"] == "2026-12-03"

@@ -202,7 +202,7 @@ class _Cleaning:
 
     def apply(self, text: str) -> str:
         """Teasers of other stories, stock phrases and sign-offs out of the text."""
-        text = cut_comments(text, self.settings.comments_min_share)
+        text = cut_comments(text, self.settings.comments_min_share, self.settings.comments_early_share)
         text = trim_edges(text, self.anchors, self.settings.teaser_max_share)
         text = drop_boilerplate_lines(text, self.settings.phrase_line_words)
         return drop_sign_off(text, self.settings.sign_off_words)

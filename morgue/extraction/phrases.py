@@ -177,9 +177,14 @@ _ANYWHERE = re.compile(
 )
 
 
+def _unbullet(line: str) -> str:
+    """The line without surrounding space and list or quote marks (list items come as "- item")."""
+    return line.strip().lstrip("-–—•*>»|# ")
+
+
 def is_boilerplate_line(line: str, max_words: int) -> bool:
     """True for a short line that is a label, a counter, opens with a promo lead-in or holds a call to action."""
-    stripped = line.strip()
+    stripped = _unbullet(line)
     if not stripped:
         return False
     words = len(stripped.split())
@@ -202,28 +207,46 @@ _COMMENT_WORDS = (
 )
 _COUNT = r"(?:[1-9][\d.,]*|0[.,]\d+)\s*[kmKM]?"
 _COMMENT_HEADING = re.compile(
-    rf"^(?:{_COUNT}\s+(?:{_COMMENT_WORDS})(?:\s+(?:on|to|zu|sur|a|em|su)\b.*)?"
+    rf"^(?:{_COUNT}\s+(?:{_COMMENT_WORDS})(?P<on>\s+(?:on|to|zu|sur|a|em|su)\s+[“\"«„'‘].*)?"
     rf"|(?:{_COMMENT_WORDS})\s*[:(\[]?\s*{_COUNT}\s*[)\]]?"
     r"|comments|kommentare|leserkommentare|commentaires|comentarios|comentários|commenti|reader comments"
     r"|leave a (?:reply|comment)|laisser un commentaire|deja un comentario|deixe (?:o seu |um )?comentário"
     r"|lascia un commento|kommentar schreiben)[\s.:!?]*$",
     re.IGNORECASE,
 )
+# Lines that sign a reader's comment: "Posted by: jo | Mar 20, 2007 10:19 PM", "Anna says:", "Reply", a date
+# with a time of day (a live blog's bare "10:45" is not one).
+_SIGNATURE = re.compile(
+    r"^(?:posted by|geschrieben von|publicado por|postado por|posté par|pubblicato da)\b"
+    r"|\b(?:says|wrote|schrieb|sagt|a écrit|dit|escribió|dice|escreveu|diz|ha scritto)\s*:\s*$"
+    r"|(?:\b(?:19|20)\d\d\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b).{0,30}\b\d{1,2}:\d\d\b"
+    r"|^(?:reply|antworten|répondre|responder|rispondi)\s*$",
+    re.IGNORECASE,
+)
 
 
-def cut_comments(text: str, min_share: float) -> str:
-    """Cut the text at a reader-comment heading in its latter part: what follows is readers', not the story.
+def cut_comments(text: str, min_share: float, early_share: float, window: int = 40) -> str:
+    """Cut the text at the heading of its readers' comments: what follows is not the story.
 
-    Only a heading after ``min_share`` of the text counts, so a share bar's "Comments (0)" near the top
-    costs nothing.
+    A heading past ``min_share`` of the text counts as it is. One past ``early_share`` (comments can
+    outweigh a short story) counts when it names the story ("4 Responses to “...”") or when at least two
+    of the ``window`` lines after it sign a comment ("Posted by: ...", "... says:", a time of day): a
+    comment count inside the story ("Comments (12)" in a share bar) has story text after it, not comments.
     """
     lines = text.split("\n")
     seen, total = 0, len(text)
     for i, line in enumerate(lines):
-        if seen >= min_share * total and len(line.split()) <= 12 and _COMMENT_HEADING.match(line.strip()):
-            return "\n".join(lines[:i])
+        if seen >= early_share * total and len(line.split()) <= 12:
+            match = _COMMENT_HEADING.match(_unbullet(line))
+            if match and (seen >= min_share * total or match["on"] or _signed(lines[i + 1 : i + 1 + window])):
+                return "\n".join(lines[:i])
         seen += len(line) + 1
     return text
+
+
+def _signed(lines: list[str]) -> bool:
+    """At least two short lines that sign a comment."""
+    return sum(len(line.split()) <= 15 and _SIGNATURE.search(line) is not None for line in lines) >= 2
 
 
 # Author contact and follow notes that close an article ("Follow her on Twitter @...", "Folgen Sie ihm auf X").
@@ -332,7 +355,7 @@ def split_byline(text: str, max_words: int = 14, search_lines: int = 3) -> tuple
     while len(lines) >= 2:
         candidates = [*range(min(search_lines, len(lines) - 1)), len(lines) - 1]
         for i in dict.fromkeys(candidates):
-            line = lines[i].strip()
+            line = _unbullet(lines[i])
             if len(line.split()) > max_words:
                 continue
             if author is None and (match := _BYLINE.match(line)):

@@ -62,8 +62,10 @@ class ExtractionSettings:
     #: A box with a form asking for an e-mail address, a password or a comment goes with its heading and
     #: blurb while it has at most this many characters of text (newsletter, login and comment boxes).
     form_box_chars: int = 500
-    #: A reader-comment heading ("3 Comments", "Leave a Reply") past this share of the text ends it.
-    comments_min_share: float = 0.6
+    #: A reader-comment heading ("3 Comments", "Leave a Reply") past this share of the text ends it ...
+    comments_min_share: float = 0.7
+    #: ... and so does one past this share, when it names the story or comment signatures follow it.
+    comments_early_share: float = 0.1
     #: Lines of at most this many words are candidates for the stock-phrase filter.
     phrase_line_words: int = 25
     #: Closing lines of at most this many words go when they ask to follow the author ("Follow her on X").
