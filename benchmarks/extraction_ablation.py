@@ -35,6 +35,8 @@ RULES: dict[str, dict[str, float | bool]] = {
     "teasers": {"teaser_min_words": NEVER},
     "phrases": {"phrase_line_words": 0},
     "sign-off": {"sign_off_words": -1},
+    "comment-cut": {"comments_min_share": NEVER, "comments_early_share": NEVER},
+    "form-boxes": {"form_box_chars": -1},
 }
 
 

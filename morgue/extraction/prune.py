@@ -4,6 +4,9 @@ Matched on class/id name parts (split at spaces, '-' and '_'), so "share-buttons
 "post_related" match but "shareholder" and "unrelated-content" do not. A container that
 holds the article itself (the page's <h1>, an articleBody, most of the prose, an embedded post) is never
 removed, whatever its name: wrappers named "post-with-comments" exist.
+
+Newsletter, login and comment boxes often have no telling name; they are found by their form (one that
+asks for an e-mail address, a password or a comment) and go with the little text around it.
 """
 
 from __future__ import annotations
