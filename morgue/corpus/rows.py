@@ -14,6 +14,8 @@ import hashlib
 import unicodedata
 from urllib.parse import urlsplit
 
+from morgue.text.words import count_words
+
 #: the archived fields that keep the way back to the captured bytes
 PROVENANCE = ("warc_key", "warc_filename", "warc_offset", "warc_length", "warc_record_id", "url",
               "fetched_at", "payload_digest", "extractor", "discovered_via")
@@ -104,6 +106,6 @@ def row(record: dict, text_key: str, offset: int, length: int, hashed: str | Non
     out["story"] = out["canonical_url"] or out["url"]
     out["text_hash"] = hashed or text_hash(out["text"] or "")
     if out["word_count"] is None:
-        out["word_count"] = len((out["text"] or "").split())
+        out["word_count"] = count_words(out["text"] or "")
     out["text_key"], out["text_offset"], out["text_length"] = text_key, offset, length
     return out

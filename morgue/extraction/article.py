@@ -41,6 +41,7 @@ from morgue.extraction.metadata import detect_language, empty_metadata, page_met
 from morgue.extraction.phrases import cut_comments, drop_boilerplate_lines, drop_sign_off, split_byline
 from morgue.extraction.prune import prune_boxes, unmask_embedded_posts
 from morgue.extraction.settings import DEFAULT_SETTINGS, ExtractionSettings
+from morgue.text.words import count_words
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _record(text: str = "", reason: str | None = None, **metadata: object) -> di
     record = empty_metadata()
     record.update(metadata)
     record["text"] = text
-    record["word_count"] = len(text.split())
+    record["word_count"] = count_words(text)
     record["reason"] = None if text else (reason or "no article text found")
     return record
 

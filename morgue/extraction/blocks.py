@@ -13,6 +13,8 @@ from collections.abc import Set as AbstractSet
 
 from lxml import etree
 
+from morgue.text.words import count_words
+
 _WS = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[\W_]+")
 
@@ -26,7 +28,7 @@ def anchor_texts(tree: etree._Element, min_words: int) -> set[str]:
     found = set()
     for a in tree.iter("a"):
         text = a.text_content()
-        if len(text.split()) >= min_words and (norm := _norm(text)):
+        if count_words(text) >= min_words and (norm := _norm(text)):
             found.add(norm)
     return found
 

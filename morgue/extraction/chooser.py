@@ -27,6 +27,7 @@ from importlib.resources import files
 from morgue.extraction.blocks import repeats_link
 from morgue.extraction.fallback import covers, described, shared
 from morgue.extraction.settings import ExtractionSettings
+from morgue.text.words import count_words
 
 #: The features, in the order the model's weights use them.
 FEATURES = (
@@ -62,9 +63,9 @@ def prefer_second(first: str, second: str, page: Evidence, settings: ExtractionS
     """Keep the second opinion only where the page supports it better than the first."""
     if not second:
         return False
-    words = len(first.split())
+    words = count_words(first)
     if words < settings.second_min_words:
-        return len(second.split()) > words
+        return count_words(second) > words
     if len(second) >= settings.second_fragment_ratio * len(first) and covers(second, first):
         return True  # the first pass kept a fragment of the article the second found
     if page.description:
@@ -84,7 +85,7 @@ def features(first: str, second: str, page: Evidence) -> list[float]:
     known = set(first.split("\n"))
     lines = [line for line in second.split("\n") if line]
     added = [line for line in lines if line not in known]
-    words = [len(line.split()) for line in added]
+    words = [count_words(line) for line in added]
     page_chars = max(page.page_chars, 1)
     return [
         math.log((len(second) + 1) / (len(first) + 1)),
@@ -94,12 +95,12 @@ def features(first: str, second: str, page: Evidence) -> list[float]:
         math.log1p(sum(words) / len(words)) if words else 0.0,
         _share(added, lambda line: repeats_link(line, page.links)),
         _share(added, lambda line: line.endswith(_SENTENCE_END)),
-        _share(added, lambda line: len(line.split()) >= 15),
-        math.log1p(len(first.split())),
+        _share(added, lambda line: count_words(line) >= 15),
+        math.log1p(count_words(first)),
         min(2.0, len(first) / page_chars),
         min(2.0, len(second) / page_chars),
         described(second, description) - described(first, description) if description else 0.0,
-        _share(lines, lambda line: len(line.split()) <= 3),
+        _share(lines, lambda line: count_words(line) <= 3),
     ]
 
 

@@ -14,11 +14,11 @@ held-out split (``benchmarks/extraction.py``).
 from __future__ import annotations
 
 import logging
-import re
 
 from lxml import etree
 
-_WORD = re.compile(r"\w+")
+from morgue.text.words import TOKEN, count_words
+
 _BLOCKS = frozenset(
     {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article",
      "ul", "ol", "table", "figure", "header", "footer", "dd", "dt"}
@@ -68,7 +68,7 @@ def looks_noisy(text: str, min_lines: int, short_words: int, short_share: float)
     lines = text.split("\n")
     if len(lines) < min_lines:
         return False
-    short = sum(1 for line in lines if len(line.split()) <= short_words)
+    short = sum(1 for line in lines if count_words(line) <= short_words)
     return short >= short_share * len(lines)
 
 
@@ -100,7 +100,7 @@ def is_prose(text: str, short_words: int, max_short_share: float) -> bool:
     """Less than ``max_short_share`` of the lines have ``short_words`` words or fewer: paragraphs,
     not the dates, headlines and labels of a list of other posts."""
     lines = text.split("\n")
-    return sum(1 for line in lines if len(line.split()) <= short_words) < max_short_share * len(lines)
+    return sum(1 for line in lines if count_words(line) <= short_words) < max_short_share * len(lines)
 
 
 def covers(longer: str, shorter: str, share: float = 0.8) -> bool:
@@ -118,17 +118,17 @@ def shared(text: str, other: str) -> float:
 
 def is_suspect(text: str, page_chars: int, share: float, min_words: int) -> bool:
     """The first pass is almost empty, or well short of the page's prose: worth a second opinion."""
-    return len(text.split()) < min_words or len(text) < share * page_chars
+    return count_words(text) < min_words or len(text) < share * page_chars
 
 
 def described(text: str, description: str) -> float:
     """Share of the description's distinct words (lower case) that the text has."""
-    wanted = set(_WORD.findall(description.lower()))
+    wanted = set(TOKEN.findall(description.lower()))
     if not wanted:
         return 0.0
-    return len(wanted & set(_WORD.findall(text.lower()))) / len(wanted)
+    return len(wanted & set(TOKEN.findall(text.lower()))) / len(wanted)
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    tokens = _WORD.findall(text)
+    tokens = TOKEN.findall(text)
     return {tuple(tokens[i : i + 4]) for i in range(max(1, len(tokens) - 3))}
