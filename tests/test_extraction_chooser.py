@@ -44,6 +44,18 @@ def test_prose_outside_paragraphs_is_counted() -> None:
     assert text_chars(tree) == sum(len(p) for p in STORY[:4])
 
 
+def test_teaser_cards_inside_links_are_not_prose() -> None:
+    """A card of another story (headline and summary in their own elements within one <a href>) is link
+    text, however deep; an <a> never closed, wrapping the page, is not a link's text."""
+    card = '<a href="/other"><div><strong>{}</strong><em>{}</em></div></a>'
+    cards = lxml.html.fromstring(_page("".join(card.format(STORY[n][:60], STORY[n]) for n in range(3))))
+    assert text_chars(cards) == 0
+    unclosed = lxml.html.fromstring(_page(f'<a name="top"><div>{"<br>".join(STORY[:4])}</div>'))
+    assert text_chars(unclosed) == sum(len(p) for p in STORY[:4])
+    wrapped = lxml.html.fromstring(_page(f'<a href="/"><div>{"<br>".join(STORY[:4])}</div>'))
+    assert text_chars(wrapped) == sum(len(p) for p in STORY[:4])
+
+
 def test_article_held_outside_paragraphs_is_not_cut_to_its_intro() -> None:
     """Two <p>s of intro and the story in a definition list: the first pass keeps the intro only. The
     page's prose outside <p> makes that suspect, and the judge takes trafilatura's default output, which

@@ -55,6 +55,25 @@ def text_chars(tree: etree._Element, min_chars: int = 40) -> int:
         parent = el.getparent()
         if el.tail and (parent is None or parent.tag not in _NOT_PROSE) and len(tail := el.tail.strip()) >= min_chars:
             total += len(tail)
+    return total - _linked_runs(tree, min_chars)
+
+
+def _linked_runs(tree: etree._Element, min_chars: int, max_link_chars: int = 1000) -> int:
+    """Characters of the runs ``text_chars`` counted deeper inside links: teaser cards, whose headline and
+    summary sit in their own elements within one <a href>. A "link" of more than ``max_link_chars`` is
+    a markup slip (an <a> never closed) and holds page text."""
+    total = 0
+    for link in tree.iter("a"):
+        if link.get("href") is None or len(link.text_content()) > max_link_chars:
+            continue
+        for el in link.iterdescendants():
+            if not isinstance(el.tag, str):
+                continue
+            if el.tag not in _NOT_PROSE and el.text and len(text := el.text.strip()) >= min_chars:
+                total += len(text)
+            parent = el.getparent()
+            if parent is not link and parent.tag not in _NOT_PROSE and el.tail and len(el.tail.strip()) >= min_chars:
+                total += len(el.tail.strip())
     return total
 
 
