@@ -334,7 +334,7 @@ _DATELINE = re.compile(
 )
 
 
-def _dateline(line: str) -> tuple[bool, str | None] | None:
+def _dateline(line: str) -> tuple[bool, str] | None:
     """For a publication or update line, (is it the publication date, its ISO date); else None."""
     match = _DATELINE.match(line)
     if not match or (published := date_in_text(match["date"])) is None:
