@@ -157,16 +157,17 @@ def run_one(extractor: str, path: Path, url: str) -> tuple[str, float]:
     return text, time.process_time() - start
 
 
-def _warm(names: list[str]) -> None:
-    """Import every extractor's modules and build their lazy tables before timing, so one-time costs
-    of a worker (imports; trafilatura's jusText stop lists, 0.2 s, built on the first page that falls
-    back to jusText) are not counted against the page that happens to come first."""
+def _warm(names: list[str], samples: list[Path]) -> None:
+    """Run every extractor on a few pages of the set before timing, so one-time costs of a worker
+    (imports, regular expressions compiled on first use, trafilatura's jusText stop lists: 0.2 s built
+    on the first page that falls back to jusText) are not charged to the pages that happen to come first."""
     from trafilatura import external
 
     if external.JT_STOPLIST is None:
         external.jt_stoplist_init()
     for name in names:
-        EXTRACTORS[name](b"<html><body><p>warm up</p></body></html>", "")
+        for path in samples:
+            EXTRACTORS[name](gzip.decompress(path.read_bytes()), "")
 
 
 class Cache:
@@ -280,35 +281,38 @@ def main(argv: list[str] | None = None) -> int:
     comparisons: list[str] = []
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     _print_row(header, widths)
-    with ProcessPoolExecutor(max_workers=args.jobs, initializer=_warm, initargs=(extractors,)) as pool:
-        for name in names:
-            pages = list(load_pages(args.data, name, args.split))
-            results = {e: extract_all(pages, e, pool, cache) for e in extractors}
-            if dump:
-                for i, page in enumerate(pages):
-                    row = {"set": name, "id": page.id, "split": split_of(page.id)}
-                    for e in extractors:
-                        r = results[e][i]
-                        row[e] = {"f1": r.f1, "p": r.score.precision, "r": r.score.recall, "ms": 1000 * r.seconds}
-                    dump.write(json.dumps(row) + "\n")
-            for split in splits:
-                chosen = {
-                    e: [r for r in results[e] if split == "all" or split_of(r.page.id) == split] for e in extractors
-                }
-                for extractor in extractors:
-                    _print_row(table_row(name, split, extractor, chosen[extractor]), widths)
-                if "morgue" not in chosen:
-                    continue
-                for ref in (e for e in extractors if e != "morgue"):
-                    c = compare(chosen["morgue"], chosen[ref])
-                    comparisons.append(
-                        f"{name:<11} {split:<9} morgue - {ref:<22} dF1 {c['delta']:+.3f} ({c['lo']:+.3f} to "
-                        f"{c['hi']:+.3f})  CPU x{c['cpu_ratio']:.2f}  worse by >={WORSE_BY}: {len(c['worse'])}"
-                        f"  emptied: {len(c['emptied'])}"
-                    )
-                    if ref == "trafilatura" and split != "all" and (c["worse"] or c["emptied"]):
-                        comparisons.append(f"    worse: {' '.join(c['worse']) or '-'}")
-                        comparisons.append(f"    emptied: {' '.join(c['emptied']) or '-'}")
+    for name in names:
+        pages = list(load_pages(args.data, name, args.split))
+        results = {}
+        for extractor in extractors:
+            # A pool of fresh workers per extractor: trafilatura's caches, warmed by another extractor's
+            # run over the same pages (morgue calls trafilatura too), would otherwise lower its CPU time.
+            warm = ([extractor], [page.path for page in pages[:3]])
+            with ProcessPoolExecutor(max_workers=args.jobs, initializer=_warm, initargs=warm) as pool:
+                results[extractor] = extract_all(pages, extractor, pool, cache)
+        if dump:
+            for i, page in enumerate(pages):
+                row = {"set": name, "id": page.id, "split": split_of(page.id)}
+                for e in extractors:
+                    r = results[e][i]
+                    row[e] = {"f1": r.f1, "p": r.score.precision, "r": r.score.recall, "ms": 1000 * r.seconds}
+                dump.write(json.dumps(row) + "\n")
+        for split in splits:
+            chosen = {e: [r for r in results[e] if split == "all" or split_of(r.page.id) == split] for e in extractors}
+            for extractor in extractors:
+                _print_row(table_row(name, split, extractor, chosen[extractor]), widths)
+            if "morgue" not in chosen:
+                continue
+            for ref in (e for e in extractors if e != "morgue"):
+                c = compare(chosen["morgue"], chosen[ref])
+                comparisons.append(
+                    f"{name:<11} {split:<9} morgue - {ref:<22} dF1 {c['delta']:+.3f} ({c['lo']:+.3f} to "
+                    f"{c['hi']:+.3f})  CPU x{c['cpu_ratio']:.2f}  worse by >={WORSE_BY}: {len(c['worse'])}"
+                    f"  emptied: {len(c['emptied'])}"
+                )
+                if ref == "trafilatura" and split != "all" and (c["worse"] or c["emptied"]):
+                    comparisons.append(f"    worse: {' '.join(c['worse']) or '-'}")
+                    comparisons.append(f"    emptied: {' '.join(c['emptied']) or '-'}")
     if dump:
         dump.close()
     print()
