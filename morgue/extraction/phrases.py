@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import accumulate
 
 # Whole-line labels (compared case-insensitively, trailing punctuation ignored).
 _LABELS = (
@@ -234,19 +235,23 @@ def cut_comments(text: str, min_share: float, early_share: float, window: int = 
     comment count inside the story ("Comments (12)" in a share bar) has story text after it, not comments.
     """
     lines = text.split("\n")
+    signed: list[int] = []  # signed[k]: how many of the first k lines sign a comment; made when first needed
     seen, total = 0, len(text)
     for i, line in enumerate(lines):
         if seen >= early_share * total and len(line.split()) <= 12:
             match = _COMMENT_HEADING.match(_unbullet(line))
-            if match and (seen >= min_share * total or match["on"] or _signed(lines[i + 1 : i + 1 + window])):
+            if match and not (seen >= min_share * total or match["on"]):
+                signed = signed or list(accumulate((_signs(x) for x in lines), initial=0))
+                match = match if signed[min(len(lines), i + 1 + window)] - signed[i + 1] >= 2 else None
+            if match:
                 return "\n".join(lines[:i])
         seen += len(line) + 1
     return text
 
 
-def _signed(lines: list[str]) -> bool:
-    """At least two short lines that sign a comment."""
-    return sum(len(line.split()) <= 15 and _SIGNATURE.search(line) is not None for line in lines) >= 2
+def _signs(line: str) -> bool:
+    """A short line that signs a comment."""
+    return len(line.split()) <= 15 and _SIGNATURE.search(line) is not None
 
 
 # Author contact and follow notes that close an article ("Follow her on Twitter @...", "Folgen Sie ihm auf X").
@@ -342,17 +347,21 @@ def _dateline(line: str) -> tuple[bool, str] | None:
     return match["published"] is not None, published
 
 
-def split_byline(text: str, max_words: int = 14, search_lines: int = 3) -> tuple[str, str | None, str | None]:
+def split_byline(
+    text: str, max_words: int = 14, search_lines: int = 3, max_taken: int = 4
+) -> tuple[str, str | None, str | None]:
     """Take bylines ("By Jane Doe", optionally with a date) and publication or update lines ("Published
     3 December 2026") off the top and the end of the text: they are metadata, not article text.
 
     Returns (text, author or None, ISO publication date or None). A line with a date part that is not
     a date is neither ("By the river, the ...", "Published in 2019, the report ..."), nor is a line of
-    more than ``max_words`` words.
+    more than ``max_words`` words. At most ``max_taken`` lines go.
     """
     lines = text.split("\n")
     author = published = None
-    while len(lines) >= 2:
+    for _ in range(max_taken):
+        if len(lines) < 2:
+            break
         candidates = [*range(min(search_lines, len(lines) - 1)), len(lines) - 1]
         for i in dict.fromkeys(candidates):
             line = _unbullet(lines[i])
