@@ -14,6 +14,7 @@ held-out split (``benchmarks/extraction.py``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -41,39 +42,33 @@ def paragraph_chars(tree: etree._Element, min_chars: int = 30) -> int:
 _NOT_PROSE = frozenset({"a", "script", "style", "noscript", "option", "select", "textarea", "button", "title"})
 
 
-def text_chars(tree: etree._Element, min_chars: int = 40) -> int:
+def text_chars(tree: etree._Element, min_chars: int = 40, max_link_chars: int = 1000) -> int:
     """Characters of the page's runs of text of at least ``min_chars`` outside links, scripts and forms.
 
-    The prose of pages without <p>: table layouts, text between <br>s, preformatted posts.
+    The prose of pages without <p>: table layouts, text between <br>s, preformatted posts. Runs deeper
+    inside a link do not count either: teaser cards, whose headline and summary sit in their own elements
+    within one <a href>. A "link" of more than ``max_link_chars`` is a markup slip (an <a> never closed)
+    and holds page text.
     """
+    links = (
+        link for link in tree.iter("a") if link.get("href") is not None and len(link.text_content()) <= max_link_chars
+    )
+    linked = sum(_run_chars(link.iterdescendants(), min_chars, inside=link) for link in links)
+    return _run_chars(tree.iter(), min_chars) - linked
+
+
+def _run_chars(elements: Iterable[etree._Element], min_chars: int, inside: etree._Element | None = None) -> int:
+    """Characters of the long runs among ``elements``: their texts, unless they are links, scripts, ...; their
+    tails, unless their parent is one, or is ``inside`` (whose own text the caller has counted)."""
     total = 0
-    for el in tree.iter():
+    for el in elements:
         if not isinstance(el.tag, str):
             continue
         if el.tag not in _NOT_PROSE and el.text and len(text := el.text.strip()) >= min_chars:
             total += len(text)
         parent = el.getparent()
-        if el.tail and (parent is None or parent.tag not in _NOT_PROSE) and len(tail := el.tail.strip()) >= min_chars:
-            total += len(tail)
-    return total - _linked_runs(tree, min_chars)
-
-
-def _linked_runs(tree: etree._Element, min_chars: int, max_link_chars: int = 1000) -> int:
-    """Characters of the runs ``text_chars`` counted deeper inside links: teaser cards, whose headline and
-    summary sit in their own elements within one <a href>. A "link" of more than ``max_link_chars`` is
-    a markup slip (an <a> never closed) and holds page text."""
-    total = 0
-    for link in tree.iter("a"):
-        if link.get("href") is None or len(link.text_content()) > max_link_chars:
-            continue
-        for el in link.iterdescendants():
-            if not isinstance(el.tag, str):
-                continue
-            if el.tag not in _NOT_PROSE and el.text and len(text := el.text.strip()) >= min_chars:
-                total += len(text)
-            parent = el.getparent()
-            if parent is not link and parent.tag not in _NOT_PROSE and el.tail and len(el.tail.strip()) >= min_chars:
-                total += len(el.tail.strip())
+        if el.tail and (parent is None or (parent is not inside and parent.tag not in _NOT_PROSE)):
+            total += len(tail) if len(tail := el.tail.strip()) >= min_chars else 0
     return total
 
 
