@@ -128,6 +128,16 @@ def test_too_deeply_nested_article_gets_no_text_and_a_reason() -> None:
     assert record["reason"] == "too deeply nested"
 
 
+def test_too_many_elements_get_no_text_and_a_reason() -> None:
+    story = "".join(
+        f"<p>Paragraph {n} of the story, long enough to be read as prose by any extractor.</p>" for n in range(5)
+    )
+    flat = f"<html><body><article>{story}</article>{'<i>x</i>' * 120_000}</body></html>"
+    assert extract(flat)["reason"] == "too complex"
+    text_with_angles = f"<html><body><article>{story}</article><pre>{'a < b ' * 60_000}</pre></body></html>"
+    assert extract(text_with_angles)["reason"] is None  # "<" in text is counted, the elements are few
+
+
 def test_deep_json_ld_does_not_raise() -> None:
     deep = b'<script type="application/ld+json">' + b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b"</script>"
     record = check(extract(ARTICLE.encode().replace(b"</head>", deep + b"</head>")))
