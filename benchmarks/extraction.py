@@ -195,19 +195,24 @@ class Cache:
             path.write_text(json.dumps({"text": text, "seconds": seconds}), encoding="utf-8")
 
 
-def extract_all(pages: list[Page], extractor: str, pool: ProcessPoolExecutor, cache: Cache) -> list[Result]:
-    """Run one extractor over pages (cached outputs reused)."""
-    cached = {page.id: cache.get(extractor, page) for page in pages}
-    futures = {
-        page.id: pool.submit(run_one, extractor, page.path, page.url) for page in pages if cached[page.id] is None
-    }
+def extract_all(pages: list[Page], extractor: str, jobs: int, cache: Cache) -> list[Result]:
+    """Run one extractor over pages (cached outputs reused) in a pool of fresh workers of its own.
+
+    Fresh workers per extractor: trafilatura's caches, warmed by another extractor's run over the same
+    pages (morgue calls trafilatura too), would otherwise lower its CPU time.
+    """
+    got = {page.id: cache.get(extractor, page) for page in pages}
+    todo = [page for page in pages if got[page.id] is None]
+    if todo:
+        warm = ([extractor], [page.path for page in pages[:3]])
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_warm, initargs=warm) as pool:
+            futures = {page.id: pool.submit(run_one, extractor, page.path, page.url) for page in todo}
+            for page in todo:
+                got[page.id] = futures[page.id].result()
+                cache.put(extractor, page, *got[page.id])
     results = []
     for page in pages:
-        got = cached[page.id]
-        if got is None:
-            got = futures[page.id].result()
-            cache.put(extractor, page, *got)
-        text, seconds = got
+        text, seconds = got[page.id]
         results.append(Result(page, text, score_page(text, page.truth), seconds))
     return results
 
@@ -283,13 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     _print_row(header, widths)
     for name in names:
         pages = list(load_pages(args.data, name, args.split))
-        results = {}
-        for extractor in extractors:
-            # A pool of fresh workers per extractor: trafilatura's caches, warmed by another extractor's
-            # run over the same pages (morgue calls trafilatura too), would otherwise lower its CPU time.
-            warm = ([extractor], [page.path for page in pages[:3]])
-            with ProcessPoolExecutor(max_workers=args.jobs, initializer=_warm, initargs=warm) as pool:
-                results[extractor] = extract_all(pages, extractor, pool, cache)
+        results = {extractor: extract_all(pages, extractor, args.jobs, cache) for extractor in extractors}
         if dump:
             for i, page in enumerate(pages):
                 row = {"set": name, "id": page.id, "split": split_of(page.id)}
