@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree
 
@@ -143,6 +144,9 @@ def described(text: str, description: str) -> float:
     return len(wanted & set(TOKEN.findall(text.lower()))) / len(wanted)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=4)
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """The text's 4-word runs. A suspect page compares the same two texts up to three times (``covers``,
+    the region check, the judge's features), so the last few are kept."""
     tokens = TOKEN.findall(text)
-    return {tuple(tokens[i : i + 4]) for i in range(max(1, len(tokens) - 3))}
+    return frozenset(tuple(tokens[i : i + 4]) for i in range(max(1, len(tokens) - 3)))
